@@ -1,0 +1,5 @@
+"""Allows ``python -m cpsa``."""
+
+from cpsa.cli import main
+
+raise SystemExit(main())

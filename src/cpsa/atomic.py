@@ -1,0 +1,45 @@
+"""Write files so that readers never see a half-written one.
+
+Everything the pipeline publishes is written to a temporary file in the same
+folder and then moved into place with ``os.replace`` (atomic on POSIX). If the
+write fails or is interrupted, the previous good file is untouched and the
+temporary file is removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path | str, *, suffix: str | None = None) -> Iterator[Path]:
+    """Yield a temporary path next to ``target``; move it onto ``target`` on success."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=suffix or f".tmp{target.suffix}", dir=target.parent
+    )
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        if not tmp_path.exists():
+            raise FileNotFoundError(f"nothing was written to {tmp_path}")
+        os.replace(tmp_path, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp_path.unlink()
+        raise
+
+
+def write_bytes(target: Path | str, data: bytes) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_text(target: Path | str, text: str) -> None:
+    write_bytes(target, text.encode("utf-8"))
