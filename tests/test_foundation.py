@@ -29,8 +29,11 @@ def test_environment_yml_pins_exactly_the_locked_versions():
     pip_section = next(d for d in env["dependencies"] if isinstance(d, dict))["pip"]
     env_pins = read_pins("\n".join(pip_section))
     assert lock, "requirements.lock has no pins"
-    disagree = {k: (lock.get(k), env_pins.get(k)) for k in set(lock) | set(env_pins)
-                if lock.get(k) != env_pins.get(k)}
+    disagree = {
+        k: (lock.get(k), env_pins.get(k))
+        for k in set(lock) | set(env_pins)
+        if lock.get(k) != env_pins.get(k)
+    }
     assert not disagree, f"environment.yml and requirements.lock disagree: {disagree}"
     assert any(str(d).startswith("quarto") for d in env["dependencies"]), "quarto missing"
     assert "python=3.11" in env["dependencies"]
@@ -85,23 +88,33 @@ def test_no_file_under_data_raw_is_tracked():
 
 
 def test_gitignore_keeps_confidential_and_generated_folders_out(tmp_path):
-    for probe in ("data/raw/2026/export.csv", "data/processed/x/y.parquet",
-                  "outputs/2026/reports/fife.html", ".venv/bin/python"):
+    for probe in (
+        "data/raw/2026/export.csv",
+        "data/processed/x/y.parquet",
+        "outputs/2026/reports/fife.html",
+        ".venv/bin/python",
+    ):
         out = subprocess.run(["git", "check-ignore", "-q", probe], cwd=ROOT)
         assert out.returncode == 0, f"{probe} is not git-ignored"
 
 
 def test_make_help_lists_every_target():
-    out = subprocess.run(["make", "--no-print-directory", "help"], cwd=ROOT,
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["make", "--no-print-directory", "help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     makefile = (ROOT / "Makefile").read_text()
     phony = re.search(r"^\.PHONY: (.*)$", makefile, re.M).group(1).split()
     for target in phony:
         assert re.search(rf"^\s*\S*{re.escape(target)}\S*\s", out, re.M), f"{target} not in help"
     for required in ("reports", "test", "report", "national", "verify", "lab", "bench"):
         assert required in phony
-    default = subprocess.run(["make", "-n", "--no-print-directory"], cwd=ROOT,
-                             capture_output=True, text=True).stdout
+    default = subprocess.run(
+        ["make", "-n", "--no-print-directory"], cwd=ROOT, capture_output=True, text=True
+    ).stdout
     assert "make targets" in default
 
 
@@ -116,8 +129,16 @@ def test_ci_runs_the_readme_test_command():
 def test_round_config_rejects_paths_outside_the_project(tmp_path):
     paths = Paths(root=tmp_path)
     (tmp_path / "params" / "r2026").mkdir(parents=True)
-    cfg = {"round": "r2026", "year": 2026, "title": "t", "synthetic": False,
-           "export": "../../etc/passwd", "codebook": "x", "cpps": ["fife"], "seed": 1}
+    cfg = {
+        "round": "r2026",
+        "year": 2026,
+        "title": "t",
+        "synthetic": False,
+        "export": "../../etc/passwd",
+        "codebook": "x",
+        "cpps": ["fife"],
+        "seed": 1,
+    }
     (tmp_path / "params" / "r2026" / "round.yaml").write_text(yaml.safe_dump(cfg))
     with pytest.raises(ConfigError, match="outside the project"):
         load_round("r2026", paths)
@@ -143,3 +164,13 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
         raise RuntimeError("disk full")
     assert target.read_text() == "good\n"
     assert [p.name for p in tmp_path.iterdir()] == ["table.csv"], "temporary file left behind"
+
+
+def test_atomic_files_get_normal_permissions_not_mkstemp_0600(tmp_path):
+    import os
+
+    target = tmp_path / "report.html"
+    atomic.write_text(target, "<p>hi</p>")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask

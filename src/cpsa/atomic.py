@@ -14,6 +14,15 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+# mkstemp creates 0600 files; published files should get the usual umask mode
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+_FILE_MODE = 0o666 & ~_UMASK
+
+
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)  # read the process umask (the only way is to set it and restore it)
+
 
 @contextlib.contextmanager
 def atomic_path(target: Path | str, *, suffix: str | None = None) -> Iterator[Path]:
@@ -25,10 +34,13 @@ def atomic_path(target: Path | str, *, suffix: str | None = None) -> Iterator[Pa
     )
     os.close(fd)
     tmp_path = Path(tmp)
+    os.chmod(tmp_path, _FILE_MODE)
     try:
         yield tmp_path
         if not tmp_path.exists():
             raise FileNotFoundError(f"nothing was written to {tmp_path}")
+        # mkstemp makes owner-only files; published files get the usual permissions
+        os.chmod(tmp_path, 0o666 & ~_UMASK)
         os.replace(tmp_path, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

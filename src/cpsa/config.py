@@ -198,7 +198,7 @@ def load_round(round_: str, paths: Paths | None = None) -> RoundConfig:
             f"unknown setting(s): {', '.join(unknown)} "
             f"(allowed: {', '.join(_REQUIRED + _OPTIONAL)})"
         )
-    if raw.get("round") not in (None, round_):
+    if raw.get("round") is not None and str(raw["round"]) != round_:  # `round: 2026` is an int
         problems.append(f"'round: {raw.get('round')}' does not match the folder name {round_!r}")
     th = raw.get("thresholds") or {}
     th_fields = set(Thresholds.__dataclass_fields__)
@@ -214,8 +214,8 @@ def load_round(round_: str, paths: Paths | None = None) -> RoundConfig:
         synthetic=bool(raw["synthetic"]),
         export=str(raw["export"]),
         codebook=str(raw["codebook"]),
-        baseline=raw.get("baseline"),
-        cpps=tuple(sorted(raw["cpps"])),
+        baseline=None if raw.get("baseline") is None else str(raw["baseline"]),
+        cpps=tuple(sorted(str(c) for c in raw["cpps"])),
         board_sizes=raw.get("board_sizes"),
         seed=int(raw["seed"]),
         thresholds=Thresholds(**th),

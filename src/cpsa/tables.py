@@ -1,9 +1,453 @@
-"""Placeholder: being written (see docs/architecture.md)."""
+"""``cpsa tables``: compute a round's statistics once and publish them as CSV/JSON.
+
+Reads ``data/processed/<round>/`` (and the baseline round's, ingesting it if
+needed), the round config, the codebook and board sizes; computes every table
+with :mod:`cpsa.roundstats` (suppression already applied) and writes
+``outputs/<round>/tables/`` (see docs/architecture.md, "Tables"). Output is
+deterministic and byte-identical across runs: rows sorted, floats rounded to
+6 decimals, booleans ``true``/``false``. A file whose content is unchanged is not
+rewritten, so its mtime stays put for the incremental build. Notebooks read the
+results back with :func:`load_cpp_bundle` and :func:`load_national`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cpsa import atomic, roundstats, suppression
+from cpsa.codebook import load_codebook
+from cpsa.config import ConfigError, Paths, RoundConfig, get_paths, load_round
+from cpsa.reference import load_reference
+
+log = logging.getLogger("cpsa.tables")
+
+FLOAT_DECIMALS = 6
+
+NATIONAL_FILES = (
+    "cpp_items",
+    "national_items",
+    "cpp_themes",
+    "national_themes",
+    "cpp_change_items",
+    "cpp_change_themes",
+    "national_change_items",
+    "national_change_themes",
+    "partner_types",
+    "variation_themes",
+    "participation",
+    "comment_counts",
+    "dont_know",
+)
+BUNDLE_FILES = ("items", "themes", "change_items", "change_themes", "comments")
 
 
-def add_arguments(parser):
-    parser.add_argument("--round")
+@dataclass(frozen=True)
+class TablesResult:
+    """What ``write_round_tables`` did."""
+
+    round: str
+    out_dir: Path
+    written: tuple[Path, ...]  # files created or changed
+    unchanged: tuple[Path, ...]  # files already identical, left untouched
+    n_cpps: int
+    n_reported: int
 
 
-def run(args):
-    raise NotImplementedError("cpsa tables is not built yet")
+# --------------------------------------------------------------------------- formatting
+
+
+def to_csv_bytes(df: pd.DataFrame) -> bytes:
+    """Deterministic CSV: floats rounded to 6 dp, booleans true/false, missing = empty."""
+    out = df.copy()
+    for c in out.columns:
+        s = out[c]
+        if s.dtype.kind == "b" or s.dtype.name == "boolean":
+            out[c] = s.map(lambda v: "" if pd.isna(v) else ("true" if v else "false"))
+        elif s.dtype.kind == "f" or s.dtype.name == "Float64":
+            r = s.astype(float).round(FLOAT_DECIMALS)
+            # -0.0 and 0.0 must print the same
+            out[c] = r.map(lambda v: "" if np.isnan(v) else repr(float(v) + 0.0))
+        elif s.dtype == object:
+            out[c] = s.map(_cell)
+    buf = io.StringIO()
+    out.to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue().encode("utf-8")
+
+
+def _cell(v: Any) -> Any:
+    if isinstance(v, (bool, np.bool_)):
+        return "true" if v else "false"
+    if isinstance(v, (float, np.floating)):
+        return "" if np.isnan(v) else repr(round(float(v), FLOAT_DECIMALS) + 0.0)
+    return v
+
+
+def _json_value(v: Any) -> Any:
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return None if np.isnan(v) else round(float(v), FLOAT_DECIMALS)
+    if isinstance(v, (np.bool_,)):
+        return bool(v)
+    return v
+
+
+def _write_if_changed(path: Path, data: bytes, written: list[Path], same: list[Path]) -> None:
+    if path.is_file() and path.read_bytes() == data:
+        same.append(path)
+        return
+    atomic.write_bytes(path, data)
+    written.append(path)
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _round_data(cfg: RoundConfig, paths: Paths) -> roundstats.RoundData:
+    from cpsa.ingest import load_processed
+
+    codebook = load_codebook(cfg.codebook, paths)
+    tables = load_processed(cfg.round, paths=paths)
+    unknown = sorted(set(tables["respondents"]["cpp"]) - set(cfg.cpps))
+    if unknown:
+        raise ConfigError(
+            f"processed data of {cfg.round} has CPPs not in params/{cfg.round}/round.yaml: "
+            f"{unknown}; re-run `cpsa ingest --round {cfg.round}`"
+        )
+    invited: dict[str, int] = {}
+    sizes = cfg.board_sizes_path(paths)
+    if sizes is not None:
+        if not sizes.is_file():
+            raise ConfigError(
+                f"board sizes file {cfg.board_sizes} (params/{cfg.round}/round.yaml) is missing"
+            )
+        bs = pd.read_csv(sizes, dtype={"cpp": str})
+        if not {"cpp", "members_invited"} <= set(bs.columns):
+            raise ConfigError(f"{cfg.board_sizes}: needs columns cpp,members_invited")
+        invited = {str(c): int(n) for c, n in zip(bs["cpp"], bs["members_invited"], strict=True)}
+    return roundstats.RoundData(
+        round=cfg.round,
+        responses=tables["responses"],
+        respondents=tables["respondents"],
+        comments=tables["comments"],
+        cpps=tuple(sorted(cfg.cpps)),
+        items=tuple(s.id for s in codebook.statements),
+        item_theme={s.id: s.theme for s in codebook.statements},
+        themes=tuple(t.id for t in codebook.themes),
+        members_invited=invited,
+    )
+
+
+def _settings(cfg: RoundConfig) -> roundstats.Settings:
+    t = cfg.thresholds
+    return roundstats.Settings(
+        seed=cfg.seed,
+        permutations=t.permutations,
+        q_threshold=t.q_threshold,
+        min_respondents_report=t.min_respondents_report,
+        min_group_cpp=t.min_group_cpp,
+        min_group_national=t.min_group_national,
+    )
+
+
+def _baseline(cfg: RoundConfig, paths: Paths) -> tuple[RoundConfig, roundstats.RoundData] | None:
+    if not cfg.baseline:
+        return None
+    base_cfg = load_round(cfg.baseline, paths)
+    if not (paths.processed(cfg.baseline) / "manifest.json").is_file():
+        from cpsa.ingest import ingest_round
+
+        log.info("baseline %s not ingested yet: ingesting it now", cfg.baseline)
+        ingest_round(cfg.baseline, paths=paths)
+    return base_cfg, _round_data(base_cfg, paths)
+
+
+# --------------------------------------------------------------------------- the round
+
+
+@dataclass(frozen=True)
+class RoundTables:
+    """Every table of a round, in memory (national tables and per-CPP bundles)."""
+
+    national: dict[str, pd.DataFrame]
+    bundles: dict[str, dict[str, pd.DataFrame]]
+    summaries: dict[str, dict[str, Any]]
+
+
+def compute_round_tables(
+    cur: roundstats.RoundData,
+    s: roundstats.Settings,
+    *,
+    base: roundstats.RoundData | None = None,
+    base_settings: roundstats.Settings | None = None,
+    meta: dict[str, Any] | None = None,
+    cpp_names: dict[str, str] | None = None,
+) -> RoundTables:
+    """All tables of a round from in-memory data (no files): the core of ``cpsa tables``."""
+    pool = suppression.cpp_pooling(cur.n_by_cpp(), min_respondents=s.min_respondents_report)
+    t: dict[str, pd.DataFrame] = {}
+    t["cpp_items"] = roundstats.cpp_items(cur, pool, s)
+    t["national_items"] = roundstats.national_items(cur, pool, s)
+    t["cpp_themes"] = roundstats.cpp_themes(cur, pool, s)
+    t["national_themes"] = roundstats.national_themes(cur, pool, s)
+    if base is not None:
+        bs = base_settings or s
+        pool_b = suppression.cpp_pooling(base.n_by_cpp(), min_respondents=bs.min_respondents_report)
+        t["cpp_change_items"], t["national_change_items"] = roundstats.change_items(
+            cur, base, pool, pool_b, s
+        )
+        t["cpp_change_themes"], t["national_change_themes"] = roundstats.change_themes(
+            cur, base, pool, pool_b, s
+        )
+    else:
+        empty = _empty_change(cur, pool, s)
+        for name, frame in empty.items():
+            t[name] = frame
+    t["participation"] = roundstats.participation(cur, pool, s)
+    part = t["participation"]
+    hidden = set(part.loc[part["suppressed"].astype(bool) & part["group"].ne("all"), "group"])
+    t["partner_types"] = roundstats.partner_types(cur, pool, s, suppressed_types=hidden)
+    t["variation_themes"] = roundstats.variation_themes(t["cpp_themes"], cur.themes)
+    t["comment_counts"] = roundstats.comment_counts(cur, pool)
+    t["dont_know"] = roundstats.dont_know(t["national_items"], t["cpp_items"], s)
+    for name, frame in t.items():
+        suppression.check_publishable(frame, name=name)
+
+    bundles: dict[str, dict[str, pd.DataFrame]] = {}
+    summaries: dict[str, dict[str, Any]] = {}
+    n_by_cpp = cur.n_by_cpp()
+    for cpp in cur.cpps:
+        allowed = cpp in pool.reported
+        decision = suppression.report_decision(
+            n_by_cpp[cpp], min_respondents=s.min_respondents_report
+        )
+        b = {
+            "items": t["cpp_items"][t["cpp_items"]["cpp"] == cpp],
+            "themes": t["cpp_themes"][t["cpp_themes"]["cpp"] == cpp],
+            "change_items": t["cpp_change_items"][t["cpp_change_items"]["cpp"] == cpp],
+            "change_themes": t["cpp_change_themes"][t["cpp_change_themes"]["cpp"] == cpp],
+            "comments": roundstats.cpp_comments(cur, cpp),
+        }
+        if not allowed:
+            b = {k: v.iloc[0:0] for k, v in b.items()}  # headers only: no numbers, no text
+        b = {k: v.reset_index(drop=True) for k, v in b.items()}
+        for name, frame in b.items():
+            suppression.check_publishable(frame, name=f"by_cpp/{cpp}/{name}")
+        bundles[cpp] = b
+        summaries[cpp] = _summary(cur, s, cpp, decision, b, pool, base, meta, cpp_names)
+    return RoundTables(national=t, bundles=bundles, summaries=summaries)
+
+
+def _empty_change(cur, pool, s) -> dict[str, pd.DataFrame]:
+    """Change tables with their columns but no rows, for a round without a baseline."""
+    fake = cur
+    ci, ni = roundstats.change_items(fake, fake, pool, pool, s)
+    ct, nt = roundstats.change_themes(
+        fake,
+        fake,
+        pool,
+        pool,
+        roundstats.Settings(seed=s.seed, permutations=1, q_threshold=s.q_threshold),
+    )
+    return {
+        "cpp_change_items": ci.iloc[0:0],
+        "national_change_items": ni.iloc[0:0],
+        "cpp_change_themes": ct.iloc[0:0],
+        "national_change_themes": nt.iloc[0:0],
+    }
+
+
+def _summary(cur, s, cpp, decision, bundle, pool, base, meta, cpp_names) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "round": cur.round,
+        "cpp": cpp,
+        "name": (cpp_names or {}).get(cpp, cpp),
+        "report_allowed": decision.allowed and cpp in pool.reported,
+        "reason": decision.reason,
+        "thresholds": {
+            "min_respondents_report": s.min_respondents_report,
+            "min_group_cpp": s.min_group_cpp,
+            "min_group_national": s.min_group_national,
+            "q_threshold": s.q_threshold,
+            "permutations": s.permutations,
+            "confidence": s.confidence,
+        },
+        **(meta or {}),
+    }
+    if not out["report_allowed"]:
+        return out
+    n = cur.n_by_cpp()[cpp]
+    invited = cur.members_invited.get(cpp)
+    items = bundle["items"]
+    cats = items["category"].value_counts()
+    out.update(
+        {
+            "n_respondents": n,
+            "members_invited": invited,
+            "response_rate": round(100 * n / invited, FLOAT_DECIMALS) if invited else None,
+            "n_statements": len(items),
+            "n_rest_cpps": len([c for c in pool.pooled if c != cpp]),
+            "n_rest_respondents": int(sum(cur.n_by_cpp()[c] for c in pool.pooled if c != cpp)),
+            "n_strengths": int(cats.get("strength", 0)),
+            "n_improvements": int(cats.get("improvement", 0)),
+            "n_information_gaps": int(cats.get("information_gap", 0)),
+            "n_divided": int(items["divided"].fillna(False).astype(bool).sum()),
+            "n_significantly_higher": int((items["significance"] == "higher").sum()),
+            "n_significantly_lower": int((items["significance"] == "lower").sum()),
+            "n_comments": len(bundle["comments"]),
+            "has_change": len(bundle["change_items"]) > 0
+            and not bundle["change_items"]["suppressed"].astype(bool).all(),
+            "baseline": base.round if base is not None else None,
+        }
+    )
+    return {k: _json_value(v) for k, v in out.items()}
+
+
+def write_round_tables(
+    round_: str, *, out_dir: Path | None = None, paths: Paths | None = None
+) -> TablesResult:
+    """Compute and write every table of ``round_`` into ``outputs/<round>/tables`` (or out_dir)."""
+    paths = paths or get_paths()
+    cfg = load_round(round_, paths)
+    cur = _round_data(cfg, paths)
+    baseline = _baseline(cfg, paths)
+    base_cfg, base = baseline if baseline else (None, None)
+    s = _settings(cfg)
+    try:
+        names = dict(zip(*[load_reference(paths).cpps[c] for c in ("slug", "name")], strict=True))
+    except FileNotFoundError:
+        names = {}
+    meta = {
+        "synthetic": cfg.synthetic,
+        "title": cfg.title,
+        "year": cfg.year,
+        "seed": cfg.seed,
+        "codebook": cfg.codebook,
+    }
+    result = compute_round_tables(
+        cur,
+        s,
+        base=base,
+        base_settings=_settings(base_cfg) if base_cfg else None,
+        meta=meta,
+        cpp_names=names,
+    )
+    out = Path(out_dir) if out_dir is not None else paths.tables(round_)
+    written: list[Path] = []
+    same: list[Path] = []
+    for name in NATIONAL_FILES:
+        _write_if_changed(out / f"{name}.csv", to_csv_bytes(result.national[name]), written, same)
+    for cpp in cur.cpps:
+        folder = out / "by_cpp" / cpp
+        for name in BUNDLE_FILES:
+            data = to_csv_bytes(result.bundles[cpp][name])
+            _write_if_changed(folder / f"{name}.csv", data, written, same)
+        text = json.dumps(result.summaries[cpp], indent=2, sort_keys=True) + "\n"
+        _write_if_changed(folder / "summary.json", text.encode("utf-8"), written, same)
+    # a CPP that left the round must not keep a stale bundle
+    by_cpp = out / "by_cpp"
+    for old in sorted(p for p in by_cpp.iterdir() if p.is_dir() and p.name not in cur.cpps):
+        shutil.rmtree(old)
+    pool = suppression.cpp_pooling(cur.n_by_cpp(), min_respondents=s.min_respondents_report)
+    log.info(
+        "tables %s: %d CPPs (%d with reports); %d files written, %d unchanged -> %s",
+        round_,
+        len(cur.cpps),
+        len(pool.reported),
+        len(written),
+        len(same),
+        out,
+    )
+    return TablesResult(round_, out, tuple(written), tuple(same), len(cur.cpps), len(pool.reported))
+
+
+# --------------------------------------------------------------------------- loaders
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise ConfigError(f"missing table {path}; run: cpsa tables --round <round>")
+    df = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    for c in df.columns:
+        if df[c].dtype == object or str(df[c].dtype) in ("str", "string"):
+            vals = set(df[c].dropna().unique())
+            if vals and vals <= {"true", "false"}:
+                df[c] = df[c].map({"true": True, "false": False}).astype("boolean")
+    return df
+
+
+@dataclass(frozen=True)
+class CppBundle:
+    """Everything one CPP report may show (``outputs/<round>/tables/by_cpp/<slug>/``)."""
+
+    summary: dict[str, Any]
+    items: pd.DataFrame
+    themes: pd.DataFrame
+    change_items: pd.DataFrame
+    change_themes: pd.DataFrame
+    comments: pd.DataFrame
+
+    @property
+    def report_allowed(self) -> bool:
+        return bool(self.summary.get("report_allowed"))
+
+
+def load_cpp_bundle(tables_dir: Path | str) -> CppBundle:
+    """Read a CPP's bundle folder written by ``cpsa tables``."""
+    folder = Path(tables_dir)
+    summary_file = folder / "summary.json"
+    if not summary_file.is_file():
+        raise ConfigError(f"no {summary_file}; run: cpsa tables --round <round>")
+    summary = json.loads(summary_file.read_text(encoding="utf-8"))
+    frames = {name: _read_csv(folder / f"{name}.csv") for name in BUNDLE_FILES}
+    return CppBundle(summary=summary, **frames)
+
+
+@dataclass(frozen=True)
+class NationalTables:
+    """The national and anonymised tables of a round (``outputs/<round>/tables/``)."""
+
+    national_items: pd.DataFrame
+    national_themes: pd.DataFrame
+    national_change_items: pd.DataFrame
+    national_change_themes: pd.DataFrame
+    partner_types: pd.DataFrame
+    variation_themes: pd.DataFrame
+    participation: pd.DataFrame
+    comment_counts: pd.DataFrame
+    dont_know: pd.DataFrame
+
+
+def load_national(tables_dir: Path | str) -> NationalTables:
+    """Read the national tables (not the per-CPP ones) written by ``cpsa tables``."""
+    folder = Path(tables_dir)
+    fields = NationalTables.__dataclass_fields__
+    return NationalTables(**{name: _read_csv(folder / f"{name}.csv") for name in fields})
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--round", required=True, help="round name, e.g. demo-2026")
+    parser.add_argument(
+        "--out-dir", type=Path, default=None, help="write here instead of outputs/<round>/tables"
+    )
+
+
+def run(args) -> int:
+    res = write_round_tables(args.round, out_dir=args.out_dir)
+    print(
+        f"{res.round}: {res.n_cpps} CPPs ({res.n_reported} with reports); "
+        f"{len(res.written)} file(s) written, {len(res.unchanged)} unchanged -> {res.out_dir}"
+    )
+    return 0

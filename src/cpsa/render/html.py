@@ -1,0 +1,44 @@
+"""Built-in HTML renderer: nbconvert, code hidden, self-contained.
+
+Figures stay inline as data URIs and the template loads nothing from the
+network (no MathJax or require.js), so one ``.html`` file is the whole report.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from cpsa.render.prepare import PreparedReport
+from cpsa.templates import TEMPLATES
+
+HTML_TEMPLATE = TEMPLATES / "cpsa_report.html.j2"
+
+
+@cache
+def _exporter(lang: str) -> Any:
+    # building the exporter loads Jinja templates and CSS: once per process
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name="lab",
+        template_file=str(HTML_TEMPLATE),
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+        language_code=lang,
+    )
+
+
+def render_html(prepared: PreparedReport, *, banner: str | None = None) -> str:
+    """The report as one self-contained HTML page."""
+    import nbformat
+
+    nb = nbformat.from_dict(prepared.notebook)
+    # raw cells (the YAML front matter) would be pasted into the page verbatim
+    nb.cells = [c for c in nb.cells if c.cell_type != "raw"]
+    body, _ = _exporter(prepared.lang).from_notebook_node(
+        nb, resources={"metadata": {"name": prepared.title}, "cpsa_banner": banner}
+    )
+    return body

@@ -1,0 +1,105 @@
+"""Markdown building blocks for the reports: headings, tables, figures, banners.
+
+Every report section is Markdown because both renderers understand it: nbconvert
+turns it into HTML and pandoc turns it into Typst. Keeping the markup in one
+module means every table gets a header row, every figure gets alt text and a
+data table, and text is escaped the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterable, Sequence
+
+# Characters Markdown (or the HTML/Typst behind it) would otherwise interpret.
+# "$" matters because nbconvert hands it to MathJax; "<" because it opens HTML.
+_ESCAPES = {
+    "\\": "\\\\",
+    "|": "\\|",
+    "*": "\\*",
+    "_": "\\_",
+    "`": "\\`",
+    "$": "\\$",
+    "<": "&lt;",
+    ">": "&gt;",
+    "#": "\\#",
+    "[": "\\[",
+    "]": "\\]",
+}
+_ESCAPE_RE = re.compile("|".join(re.escape(k) for k in _ESCAPES))
+
+
+def escape(text: object) -> str:
+    """Text as literal Markdown (no emphasis, links, tables or maths by accident)."""
+    flat = " ".join(str(text).split())
+    return _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], flat)
+
+
+def heading(level: int, text: str) -> str:
+    """A real Markdown heading; the document title is level 1, sections level 2."""
+    if not 1 <= level <= 6:
+        raise ValueError(f"heading level must be 1..6, got {level}")
+    return f"{'#' * level} {escape(text)}"
+
+
+def paragraph(*sentences: str) -> str:
+    """Sentences (already escaped Markdown) joined into one paragraph."""
+    return " ".join(s.strip() for s in sentences if s and s.strip())
+
+
+def bullets(items: Iterable[str]) -> str:
+    """A bulleted list of already escaped Markdown items."""
+    return "\n".join(f"- {item}" for item in items)
+
+
+def table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    align: Sequence[str] | None = None,
+    caption: str | None = None,
+) -> str:
+    """A pipe table with a header row; cells are escaped, ``align`` is 'l'/'r' per column.
+
+    ``caption`` becomes a bold line above the table (pandoc's table captions do
+    not survive the notebook route to HTML, a plain line does).
+    """
+    headers = [escape(h) for h in headers]
+    align = list(align or ["l"] * len(headers))
+    if len(align) != len(headers):
+        raise ValueError("align needs one entry per column")
+    rule = ["---:" if a == "r" else ":---" for a in align]
+    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(rule) + " |"]
+    n = 0
+    for row in rows:
+        cells = [escape(c) if c is not None else "" for c in row]
+        if len(cells) != len(headers):
+            raise ValueError(f"row has {len(cells)} cells, table has {len(headers)} columns")
+        lines.append("| " + " | ".join(c if c else " " for c in cells) + " |")
+        n += 1
+    if n == 0:
+        raise ValueError("a table needs at least one row; say in words that there is no data")
+    out = "\n".join(lines)
+    return f"**{escape(caption)}**\n\n{out}" if caption else out
+
+
+def figure(svg: bytes, *, alt: str) -> str:
+    """An SVG figure embedded as a data URI, with alt text that states its finding."""
+    if not alt or not alt.strip():
+        raise ValueError("every figure needs alt text that states its finding")
+    # Alt text sits inside [...]: brackets and newlines would end it early.
+    alt_text = " ".join(alt.split()).replace("[", "(").replace("]", ")")
+    alt_text = alt_text.replace("\\", "/").replace("*", "").replace("_", " ")
+    data = base64.b64encode(svg).decode("ascii")
+    return f"![{alt_text}](data:image/svg+xml;base64,{data})"
+
+
+def banner(text: str) -> str:
+    """A prominent notice (a block quote, styled by both renderers)."""
+    return "> " + text.replace("\n", "\n> ")
+
+
+def join(*blocks: str | None) -> str:
+    """Blocks separated by blank lines; empty blocks are dropped."""
+    return "\n\n".join(b.strip("\n") for b in blocks if b and b.strip()) + "\n"

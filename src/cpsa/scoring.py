@@ -1,0 +1,144 @@
+"""Descriptive scores: per statement (counts, % positive, mean, dispersion) and per theme.
+
+Input is the tidy ``responses`` frame of ``data/processed/<round>/responses.parquet``
+(one row per respondent x statement; ``response`` null = left blank). Everything
+is a pandas groupby, so a round of 32 CPPs x 1000 respondents scores in well
+under a second. Column meanings are documented in docs/methodology.md.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cpsa.intervals import t_mean, wilson
+
+OPTION_CODES = ("strongly_agree", "agree", "disagree", "strongly_disagree", "dont_know")
+POSITIVE = ("strongly_agree", "agree")
+NEGATIVE = ("disagree", "strongly_disagree")
+SCORES = {"strongly_agree": 4, "agree": 3, "disagree": 2, "strongly_disagree": 1}
+BLANK = "blank"
+
+# a statement is "divided" when at least this share of valid answers is on the minority side
+DIVIDED_MINORITY_SHARE = 1 / 3
+
+ITEM_COUNT_COLUMNS = [f"n_{c}" for c in OPTION_CODES] + ["n_blank"]
+
+REQUIRED_RESPONSE_COLUMNS = ("respondent_id", "cpp", "partner_type", "theme", "item", "response")
+
+
+def check_responses(responses: pd.DataFrame) -> None:
+    """Fail clearly when a responses frame is not the processed-data schema."""
+    missing = [c for c in REQUIRED_RESPONSE_COLUMNS if c not in responses.columns]
+    if missing:
+        raise ValueError(
+            f"responses is missing column(s) {missing}; expected the schema of "
+            "data/processed/<round>/responses.parquet (re-run `cpsa ingest`)"
+        )
+    bad = set(responses["response"].dropna().unique()) - set(OPTION_CODES)
+    if bad:
+        raise ValueError(
+            f"responses has unknown response code(s) {sorted(bad)}; allowed: {OPTION_CODES}"
+        )
+
+
+def item_counts(responses: pd.DataFrame, *, by: list[str]) -> pd.DataFrame:
+    """Counts of each response option (and blanks) per ``by`` group x theme x item."""
+    check_responses(responses)
+    keys = [*by, "theme", "item"]
+    resp = responses["response"].astype("object").where(responses["response"].notna(), BLANK)
+    counts = (
+        responses[keys]
+        .assign(_r=resp.to_numpy())
+        .groupby([*keys, "_r"], observed=True, sort=True)
+        .size()
+        .unstack("_r", fill_value=0)
+    )
+    counts = counts.reindex(columns=[*OPTION_CODES, BLANK], fill_value=0)
+    counts.columns = ITEM_COUNT_COLUMNS
+    return counts.reset_index().astype({c: "int64" for c in ITEM_COUNT_COLUMNS})
+
+
+def add_item_measures(counts: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
+    """Add n_valid, % positive with Wilson interval, % Don't know, mean, net, consensus."""
+    out = counts.copy()
+    pos = out["n_strongly_agree"] + out["n_agree"]
+    neg = out["n_disagree"] + out["n_strongly_disagree"]
+    n_valid = pos + neg
+    out["n_answered"] = n_valid + out["n_dont_know"]
+    out["n_valid"] = n_valid
+    out["n_positive"] = pos
+    out["n_negative"] = neg
+    ok = n_valid > 0
+    nv = n_valid.where(ok)
+    out["pct_positive"] = 100 * pos / nv
+    ci = wilson(pos.to_numpy(), n_valid.to_numpy(), confidence=confidence)
+    out["ci_low"] = 100 * ci.low
+    out["ci_high"] = 100 * ci.high
+    out["pct_dont_know"] = 100 * out["n_dont_know"] / out["n_answered"].where(out["n_answered"] > 0)
+    weighted = sum(out[f"n_{code}"] * s for code, s in SCORES.items())
+    out["mean_score"] = weighted / nv
+    out["net_agreement"] = 100 * (pos - neg) / nv
+    minority = np.minimum(pos, neg)
+    out["minority_share"] = 100 * minority / nv
+    out["consensus"] = _tastle_wierman(out, nv)
+    # integer comparison: 3 * minority >= n_valid is exactly "minority share >= 1/3"
+    out["divided"] = ok & (3 * minority >= n_valid) & (minority > 0)
+    return out
+
+
+def _tastle_wierman(counts: pd.DataFrame, n_valid: pd.Series) -> pd.Series:
+    """Tastle & Wierman (2007) consensus on the 1-4 scale: 1 = all agree, 0 = split at extremes."""
+    mu = sum(counts[f"n_{c}"] * s for c, s in SCORES.items()) / n_valid
+    width = max(SCORES.values()) - min(SCORES.values())
+    total = pd.Series(0.0, index=counts.index)
+    for code, s in SCORES.items():
+        p = counts[f"n_{code}"] / n_valid
+        inner = (1 - (s - mu).abs() / width).clip(lower=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            term = np.where(p > 0, p * np.log2(inner.where(p > 0, 1.0)), 0.0)
+        total = total + term
+    return (1 + total).where(n_valid.notna())
+
+
+def item_scores(
+    responses: pd.DataFrame, *, by: list[str], confidence: float = 0.95
+) -> pd.DataFrame:
+    """Per ``by`` group x statement: counts and every item measure (see methodology)."""
+    return add_item_measures(item_counts(responses, by=by), confidence=confidence)
+
+
+def respondent_theme_scores(responses: pd.DataFrame) -> pd.DataFrame:
+    """One row per respondent x theme they rated: n_rated, n_positive, score (0-1).
+
+    A respondent's theme score is the share of positive answers among the theme's
+    statements they rated (Don't know and blanks excluded). Respondents who rated
+    none of a theme's statements have no score for it (they are not zeros).
+    """
+    check_responses(responses)
+    r = responses["response"]
+    valid = r.isin(POSITIVE + NEGATIVE)
+    frame = responses[["cpp", "partner_type", "respondent_id", "theme"]].assign(
+        _valid=valid.to_numpy(dtype=np.int64),
+        _pos=r.isin(POSITIVE).to_numpy(dtype=np.int64),
+    )
+    g = frame.groupby(["cpp", "partner_type", "respondent_id", "theme"], observed=True, sort=True)
+    out = g[["_valid", "_pos"]].sum().reset_index()
+    out = out.rename(columns={"_valid": "n_rated", "_pos": "n_positive"})
+    out = out[out["n_rated"] > 0].reset_index(drop=True)
+    out["score"] = out["n_positive"] / out["n_rated"]
+    return out
+
+
+def theme_summary(
+    resp_theme: pd.DataFrame, *, by: list[str], confidence: float = 0.95
+) -> pd.DataFrame:
+    """Mean respondent theme score per ``by`` group x theme, in percent, with a t interval."""
+    g = resp_theme.groupby([*by, "theme"], observed=True, sort=True)["score"]
+    out = g.agg(n_respondents="size", mean="mean", sd="std").reset_index()
+    ci = t_mean(out["mean"], out["sd"], out["n_respondents"], confidence=confidence)
+    out["score"] = 100 * out["mean"]
+    out["sd"] = 100 * out["sd"]
+    out["ci_low"] = 100 * ci.low
+    out["ci_high"] = 100 * ci.high
+    return out.drop(columns="mean")

@@ -1,0 +1,178 @@
+"""Issue 6: report content — sections, confidentiality, synthetic banner, alt text."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from test_report_fixture import CPPS, REAL_ROUND, ROUND, SMALL, build_project, planted
+
+from cpsa.reference import load_reference
+from cpsa.report import CppReport, NationalReport, md
+from cpsa.report import text as t
+
+CPP_SECTIONS = (
+    "cover",
+    "summary",
+    "theme_profile",
+    "themes",
+    "change",
+    "improvement_planning",
+    "about",
+)
+NAT_SECTIONS = (
+    "cover",
+    "key_messages",
+    "participation",
+    "results",
+    "variation",
+    "partner_types",
+    "change",
+    "dont_know",
+    "about",
+)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    root = build_project(tmp_path_factory.mktemp("proj"))
+    mp = pytest.MonkeyPatch()
+    mp.setenv("CPSA_ROOT", str(root))
+    yield root
+    mp.undo()
+
+
+def cpp_text(cpp: str, round_: str = ROUND) -> str:
+    r = CppReport.load(
+        round=round_,
+        cpp=cpp,
+        tables_dir=f"outputs/{round_}/tables/by_cpp/{cpp}",
+        synthetic=round_ == ROUND,
+        baseline="demo-2028" if round_ == ROUND else None,
+    )
+    return "\n".join(getattr(r, m)().data for m in CPP_SECTIONS)
+
+
+def national_text(round_: str = ROUND) -> str:
+    n = NationalReport.load(
+        round=round_,
+        tables_dir=f"outputs/{round_}/tables",
+        synthetic=round_ == ROUND,
+        baseline="demo-2028" if round_ == ROUND else None,
+    )
+    return "\n".join(getattr(n, m)().data for m in NAT_SECTIONS)
+
+
+def test_cpp_report_has_every_section(project):
+    text = cpp_text("fife")
+    for h in (
+        "## Summary",
+        "### Who took part",
+        "### Main strengths",
+        "### Main areas for improvement",
+        "## Theme profile",
+        "## Results by theme",
+        "## Change since demo-2028",
+        "## Improvement planning",
+        "## About this report",
+        "### Provenance",
+        "### Suppression rules",
+        "#### What members said",
+        "#### Where members are divided",
+    ):
+        assert re.search(rf"^{re.escape(h)}$", text, re.M), h
+    assert "Confidential to the Fife Community Planning Partnership board" in text
+    for col in ("Action", "Lead", "Timescale", "Resources"):
+        assert f"| {col} |" in text or f"| {col} " in text
+
+
+def test_national_report_has_every_section(project):
+    text = national_text()
+    for h in (
+        "## Key messages",
+        "## Who took part",
+        "## Results across Scotland",
+        "## Variation between partnerships",
+        "## Differences between partner types",
+        "## Change since demo-2028",
+        "## Where board members lack information",
+        "## About this report",
+    ):
+        assert re.search(rf"^{re.escape(h)}$", text, re.M), h
+
+
+def test_no_cpp_report_mentions_another_cpp(project):
+    names = dict(zip(load_reference().cpps["slug"], load_reference().cpps["name"], strict=True))
+    for cpp in CPPS:
+        text = cpp_text(cpp)
+        if cpp != SMALL:
+            assert planted(cpp) in text
+        for other in CPPS:
+            if other != cpp:
+                assert planted(other) not in text, f"{other}'s comments leak into {cpp}"
+        for slug, name in names.items():
+            if slug != cpp:
+                assert not re.search(rf"\b{re.escape(name)}\b", text), f"{name} in {cpp}"
+
+
+def test_national_report_quotes_no_comment(project):
+    text = national_text()
+    assert not any(planted(c) in text for c in CPPS)
+    assert "Comments on strengths" in text  # counts only
+
+
+def test_synthetic_banner_exactly_when_synthetic(project):
+    banner = "**Synthetic demonstration data.**"
+    assert banner in cpp_text("fife", ROUND)
+    assert banner in national_text(ROUND)
+    assert banner not in cpp_text("fife", REAL_ROUND)
+    assert banner not in national_text(REAL_ROUND)
+
+
+def test_short_report_says_why_and_shows_no_results(project):
+    r = CppReport.load(
+        round=ROUND,
+        cpp=SMALL,
+        tables_dir=f"outputs/{ROUND}/tables/by_cpp/{SMALL}",
+        synthetic=True,
+        baseline="demo-2028",
+    )
+    body = "\n".join(getattr(r, m)().data for m in CPP_SECTIONS[1:-1])
+    assert "Fewer than 5 board members answered" in body
+    # the only number allowed is the threshold itself
+    assert set(re.findall(r"\d+", body)) == {"5"}
+    assert "%" not in body and "![" not in body
+
+
+def test_every_image_has_alt_text_and_a_following_table(project):
+    for text in (cpp_text("fife"), national_text()):
+        blocks = text.split("\n\n")
+        images = [i for i, b in enumerate(blocks) if b.lstrip().startswith("![")]
+        assert images
+        for i in images:
+            alt = re.match(r"!\[([^\]]*)\]", blocks[i].strip()).group(1)
+            assert len(alt) > 40 and re.search(r"\d+%", alt), alt
+            nxt = "\n\n".join(blocks[i + 1 : i + 3])
+            assert re.search(r"^\| .+ \|\n\| [:\-]", nxt, re.M), "no data table after figure"
+
+
+def test_heading_levels_never_skip(project):
+    for text in (cpp_text("fife"), national_text()):
+        levels = [len(m) for m in re.findall(r"^(#+) ", text, re.M)]
+        assert levels[0] == 2
+        assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
+
+
+def test_percentages_round_half_up_and_points_are_signed():
+    assert t.pct(72.5) == "73%" and t.pct(72.49) == "72%" and t.pct(None) == "not shown"
+    assert t.points(-3.2) == "\u22123 points" and t.points(1.0) == "+1 point"
+    assert t.listing(["a", "b", "c"]) == "a, b and c"
+
+
+def test_table_escapes_cells_and_needs_a_row():
+    out = md.table(["A", "B"], [("x|y", "*z*")])
+    assert out.splitlines()[2] == "| x\\|y | \\*z\\* |"
+    with pytest.raises(ValueError):
+        md.table(["A"], [])
+    with pytest.raises(ValueError):
+        md.figure(b"<svg/>", alt=" ")

@@ -1,0 +1,128 @@
+"""Fisher, permutation and rank tests against scipy and exact enumeration; the one rule."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from cpsa.significance import (
+    direction,
+    fisher_two_sided,
+    kruskal_wallis,
+    mann_whitney,
+    permutation_test,
+    permutation_test_counts,
+    rng_for,
+)
+
+
+def test_fisher_matches_scipy_on_small_and_large_tables():
+    cases = [(7, 10, 150, 230), (0, 5, 200, 210), (10, 10, 100, 200), (3, 9, 3, 9),
+             (700, 1000, 21000, 31000), (1, 1, 0, 1), (0, 3, 0, 40)]  # fmt: skip
+    k1, n1, k2, n2 = map(np.array, zip(*cases, strict=True))
+    got = fisher_two_sided(k1, n1, k2, n2)
+    for (a, na, c, nc), p in zip(cases, got, strict=True):
+        ref = stats.fisher_exact([[a, na - a], [c, nc - c]], alternative="two-sided").pvalue
+        assert p == pytest.approx(ref, rel=1e-9, abs=1e-300)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, 30), st.integers(1, 30), st.integers(0, 60), st.integers(1, 60))
+def test_fisher_matches_scipy_property(k1, n1, k2, n2):
+    k1, k2 = min(k1, n1), min(k2, n2)
+    ref = stats.fisher_exact([[k1, n1 - k1], [k2, n2 - k2]]).pvalue
+    assert fisher_two_sided([k1], [n1], [k2], [n2])[0] == pytest.approx(ref, rel=1e-9)
+
+
+def test_fisher_undefined_when_a_group_has_no_valid_answers():
+    assert np.isnan(fisher_two_sided([0], [0], [5], [9])[0])
+
+
+def _exact_permutation_p(x, y):
+    """Every relabelling enumerated: the exact two-sided permutation p-value."""
+    pooled = np.concatenate([x, y])
+    obs = abs(x.mean() - y.mean())
+    hits = total = 0
+    for idx in itertools.combinations(range(len(pooled)), len(x)):
+        mask = np.zeros(len(pooled), bool)
+        mask[list(idx)] = True
+        total += 1
+        hits += abs(pooled[mask].mean() - pooled[~mask].mean()) >= obs - 1e-12
+    return hits / total
+
+
+@pytest.mark.parametrize(
+    ("x", "y"),
+    [
+        ([1.0, 1.0, 0.75, 1.0], [0.5, 0.25, 0.75, 0.5, 0.0, 0.5]),
+        ([0.0, 1 / 3, 2 / 3], [1.0, 1.0, 2 / 3, 1 / 3, 1.0]),
+        ([0.2], [0.4, 0.6, 0.8, 1.0, 0.2]),
+    ],
+)
+def test_permutation_p_agrees_with_full_enumeration(x, y):
+    x, y = np.array(x), np.array(y)
+    m = 20000
+    res = permutation_test(x, y, permutations=m, rng=np.random.default_rng(1))
+    exact = _exact_permutation_p(x, y)
+    se = np.sqrt(exact * (1 - exact) / m)
+    assert abs(res.p_value - exact) <= 4 * se + 1 / m  # 4 Monte Carlo SEs
+    assert res.diff == pytest.approx(x.mean() - y.mean(), abs=1e-12)
+
+
+def test_permutation_is_seeded_and_p_is_never_zero():
+    x, y = np.ones(30), np.zeros(30)
+    a = permutation_test(x, y, permutations=999, rng=rng_for(5, "r", "cpp", "theme"))
+    b = permutation_test(x, y, permutations=999, rng=rng_for(5, "r", "cpp", "theme"))
+    assert a == b
+    assert a.p_value == pytest.approx(1 / 1000)  # (b + 1) / (m + 1) with b = 0
+
+
+def test_permutation_counts_form_equals_sample_form():
+    x = np.array([0.0, 0.5, 0.5, 1.0])
+    y = np.array([1.0, 1.0, 0.5, 0.0, 1.0, 1.0])
+    a = permutation_test(x, y, permutations=500, rng=np.random.default_rng(9))
+    b = permutation_test_counts(
+        [0.0, 0.5, 1.0], [1, 2, 1], [1, 1, 4], permutations=500, rng=np.random.default_rng(9)
+    )
+    assert a == b
+
+
+def test_permutation_edge_cases():
+    same = permutation_test([1.0, 1.0], [1.0, 1.0, 1.0], permutations=99, rng=rng_for(1, "x"))
+    assert same.p_value == 1.0 and same.diff == 0.0
+    empty = permutation_test([], [0.5, 1.0], permutations=99, rng=rng_for(1, "x"))
+    assert np.isnan(empty.p_value)
+    with pytest.raises(ValueError, match="at least 1"):
+        permutation_test([1.0], [0.0], permutations=0, rng=rng_for(1, "x"))
+
+
+def test_large_groups_agree_with_welch_t_test():
+    """Large samples: the permutation p must be close to the t-test p (an independent check)."""
+    rng = np.random.default_rng(4)
+    x = rng.integers(0, 6, 400) / 5
+    y = rng.integers(0, 6, 3000) / 5 * 0.97
+    res = permutation_test(x, y, permutations=9999, rng=rng_for(1, "big"))
+    ref = stats.ttest_ind(x, y, equal_var=False).pvalue
+    assert res.p_value == pytest.approx(ref, abs=0.02)
+
+
+def test_direction_is_the_single_rule():
+    got = direction([5, -5, 5, 5, np.nan], [0.01, 0.049, 0.05, np.nan, 0.01], q_threshold=0.05)
+    assert list(got) == ["higher", "lower", "similar", "", ""]
+
+
+def test_rank_tests_match_scipy():
+    rng = np.random.default_rng(2)
+    groups = [rng.integers(0, 5, n) / 4 for n in (12, 20, 15)]
+    kw = kruskal_wallis(groups)
+    assert kw.p_value == pytest.approx(stats.kruskal(*groups).pvalue, rel=1e-12)
+    assert np.isnan(kruskal_wallis([np.ones(4), np.ones(3)]).p_value)  # no variation
+    mw = mann_whitney(groups[0], np.concatenate(groups[1:]))
+    ref = stats.mannwhitneyu(groups[0], np.concatenate(groups[1:]), method="asymptotic")
+    assert mw == pytest.approx(ref.pvalue, rel=1e-12)
+    assert mann_whitney(np.ones(3), np.ones(4)) == 1.0
