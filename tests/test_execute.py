@@ -21,14 +21,18 @@ def _notebook(path: Path, *body: str) -> Path:
             *[new_code_cell(src, id=f"c{i}") for i, src in enumerate(body)],
         ]
     )
-    nb.metadata["kernelspec"] = {"name": "cpsa", "display_name": "Python (cpsa)", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "cpsa",
+        "display_name": "Python (cpsa)",
+        "language": "python",
+    }
     nbformat.write(nb, path)
     return path
 
 
 GREETING = (
     "import os\nfrom IPython.display import Markdown\n"
-    'Markdown(f"# Hello {who}\\n\\ncwd={os.getcwd()} root={os.environ[\'CPSA_ROOT\']}")'
+    "Markdown(f\"# Hello {who}\\n\\ncwd={os.getcwd()} root={os.environ['CPSA_ROOT']}\")"
 )
 
 
@@ -116,7 +120,9 @@ def test_failure_keeps_executed_copy_and_previous_good_notebook(tmp_path: Path) 
     assert "ValueError: no data for angus" in str(err.value)
     assert err.value.failed_copy == failed_path(target)
     failed = json.loads(failed_path(target).read_text())
-    errors = [o for c in failed["cells"] for o in c.get("outputs", []) if o["output_type"] == "error"]
+    errors = [
+        o for c in failed["cells"] for o in c.get("outputs", []) if o["output_type"] == "error"
+    ]
     assert errors and errors[0]["ename"] == "ValueError"
     assert target.read_text() == "previous good notebook"
     assert sorted(p.name for p in target.parent.iterdir()) == ["angus.failed.ipynb", "angus.ipynb"]

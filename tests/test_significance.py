@@ -126,3 +126,30 @@ def test_rank_tests_match_scipy():
     ref = stats.mannwhitneyu(groups[0], np.concatenate(groups[1:]), method="asymptotic")
     assert mw == pytest.approx(ref.pvalue, rel=1e-12)
     assert mann_whitney(np.ones(3), np.ones(4)) == 1.0
+
+
+def test_early_stopping_only_for_clearly_non_significant_tests():
+    rng = np.random.default_rng(8)
+    x, y = rng.integers(0, 4, 40) / 3, rng.integers(0, 4, 300) / 3
+    null = permutation_test(x, y, permutations=9999, rng=rng_for(2, "a"), stop_above=0.05)
+    full = permutation_test(x, y, permutations=9999, rng=rng_for(2, "a"))
+    assert full.p_value > 0.2  # (fixed data) a null comparison stops after the first batch
+    assert null.permutations == 1000 and full.permutations == 9999
+    assert null.p_value - 3.29 * null.mc_se > 0.05
+    assert abs(null.p_value - full.p_value) < 4 * null.mc_se
+    strong = permutation_test(x + 0.3, y, permutations=9999, rng=rng_for(2, "b"), stop_above=0.05)
+    same = permutation_test(x + 0.3, y, permutations=9999, rng=rng_for(2, "b"))
+    assert strong == same and strong.permutations == 9999  # significant: never cut short
+
+
+def test_early_stopping_for_clearly_significant_tests_keeps_the_verdict():
+    rng = np.random.default_rng(8)
+    x, y = rng.integers(0, 4, 40) / 3 + 0.3, rng.integers(0, 4, 300) / 3
+    bound = 0.05 / 9  # Bonferroni level of a family of 9: significant under BH regardless
+    fast = permutation_test(x, y, permutations=9999, rng=rng_for(2, "c"), stop_below=bound)
+    full = permutation_test(x, y, permutations=9999, rng=rng_for(2, "c"))
+    assert fast.permutations < 9999 and full.p_value < bound and fast.p_value < bound
+    # the stopping bound is a 99.9% Clopper-Pearson upper limit of the exceedance rate
+    b = round(fast.p_value * (fast.permutations + 1)) - 1
+    upper = stats.beta.ppf(1 - 0.0005, b + 1, fast.permutations - b)
+    assert upper < bound

@@ -30,8 +30,8 @@ def test_pooling_excludes_a_lone_small_cpp_but_keeps_a_safe_group():
 
 
 def test_suppress_cells_worked_examples():
-    # 3 is primary; alone it could be recovered from the total, so the next smallest (6) goes
-    assert list(suppression.suppress_cells([20, 3, 6, 30], min_size=10)) == [F, T, T, F]
+    # 3 is primary; alone it could be recovered from the total, so the next smallest (7) goes
+    assert list(suppression.suppress_cells([20, 3, 7, 30], min_size=10)) == [F, T, T, F]
     # 2 + 4 = 6 < 10: keep adding the smallest until the hidden total reaches 10
     assert list(suppression.suppress_cells([2, 4, 11, 12], min_size=10)) == [T, T, T, F]
     assert not suppression.suppress_cells([0, 10, 12], min_size=10).any()  # empty cell is safe
@@ -96,3 +96,20 @@ def test_round_tables_never_reveal_a_small_cpp(sizes, seed):
         assert not res.summaries[cpp]["report_allowed"]
         assert "n_respondents" not in res.summaries[cpp]
         assert all(len(frame) == 0 for frame in res.bundles[cpp].values())
+
+
+def test_small_partner_type_is_hidden_with_a_complement_everywhere():
+    rng = np.random.default_rng(5)
+    responses = random_responses(rng, {"a": 12, "b": 12, "c": 12})
+    ids = responses.drop_duplicates("respondent_id")["respondent_id"].tolist()
+    # 4 fire members (< 10) and 8 hscp members: fire alone could be got from the total
+    kinds = {i: "fire" for i in ids[:4]} | {i: "hscp" for i in ids[4:12]}
+    responses["partner_type"] = responses["respondent_id"].map(kinds).fillna("police")
+    res = compute_round_tables(round_data(responses), settings(permutations=19))
+    part = res.national["participation"].set_index("group")
+    assert part.loc["fire", "suppressed"] and part.loc["hscp", "suppressed"]
+    assert pd.isna(part.loc["fire", "n_respondents"]) and not part.loc["police", "suppressed"]
+    pt = res.national["partner_types"]
+    hidden = pt[pt["partner_type"].isin(["fire", "hscp"])]
+    assert hidden["suppressed"].all() and hidden["n_respondents"].isna().all()
+    assert hidden["score"].isna().all() and hidden["p_value"].isna().all()

@@ -416,3 +416,103 @@ def run(args) -> int:
             (paths.demo / name).relative_to(paths.root),
         )
     return 0
+
+
+def generate_scale_export(
+    *, n_cpps: int = 32, per_cpp: int = 1000, seed: int = DEFAULT_SEED, paths: Paths | None = None
+) -> pd.DataFrame:
+    """A large synthetic export in the real export format, for the scale benchmark.
+
+    The same ordered-logit model as the demo rounds (theme, partner, CPP and
+    statement effects, Don't know and blank answers, comments following the
+    respondent's ratings), drawn with whole-array numpy calls so that 32,000
+    respondents take a second rather than a minute. ``n_cpps`` takes the first CPPs
+    in slug order; every CPP gets ``per_cpp`` respondents. Cells are str, "" blank.
+    """
+    if not 1 <= n_cpps <= 32 or per_cpp < 1:
+        raise ValueError(f"need 1 <= n_cpps <= 32 and per_cpp >= 1, got {n_cpps}, {per_cpp}")
+    paths = paths or get_paths()
+    cb = load_codebook(CODEBOOK, paths)
+    ref = load_reference(paths)
+    rng = np.random.default_rng(seed)
+    slugs = sorted(ref.cpps["slug"])[:n_cpps]
+    themes = [t.id for t in cb.themes]
+    items = list(cb.statements)
+    n = n_cpps * per_cpp
+
+    cpp_idx = np.repeat(np.arange(n_cpps), per_cpp)
+    cpp_effect = rng.normal(0, 0.4, n_cpps)
+    cpp_theme = rng.normal(0, 0.25, (n_cpps, len(themes)))
+    item_effect = rng.normal(0, 0.2, len(items))
+    partner_ids = list(_PARTNER_MIX)
+    p = np.array(list(_PARTNER_MIX.values()))
+    partner = rng.choice(len(partner_ids), size=n, p=p / p.sum())
+    u = (
+        rng.normal(0, 0.6, n)
+        + np.array([_PARTNER_EFFECT.get(x, 0.0) for x in partner_ids])[partner]
+    )
+    dk_propensity = rng.lognormal(0, 0.5, n)
+    partner_dk = np.array([_PARTNER_DONT_KNOW.get(x, 0.0) for x in partner_ids])[partner]
+
+    labels = {o.code: o.label for o in cb.scale}
+    score_label = np.array(
+        ["", labels["strongly_disagree"], labels["disagree"], labels["agree"]]
+        + [labels["strongly_agree"]],
+        dtype=object,
+    )
+    theme_index = {t: i for i, t in enumerate(themes)}
+    columns: dict[str, np.ndarray] = {}
+    theme_scores: dict[str, list[np.ndarray]] = {t: [] for t in themes}
+    for j, st in enumerate(items):
+        t = theme_index[st.theme]
+        eta = _BASE + _THEME_EFFECT[st.theme] + cpp_effect[cpp_idx] + cpp_theme[cpp_idx, t]
+        eta = eta + item_effect[j] + u
+        if st.theme == "governance":
+            eta = eta + np.where(np.array(slugs)[cpp_idx] == WEAK_GOVERNANCE, -2.0, 0.0)
+        score = 1 + ((eta + rng.logistic(size=n))[:, None] > _CUTS).sum(axis=1)
+        p_dk = 0.02 + _THEME_DONT_KNOW.get(st.theme, 0) + partner_dk
+        dont_know = rng.random(n) < np.minimum(0.6, p_dk * dk_propensity)
+        blank = rng.random(n) < 0.02
+        cell = score_label[score]
+        cell[dont_know] = labels["dont_know"]
+        cell[blank] = ""
+        columns[st.id] = cell
+        theme_scores[st.theme].append(np.where(dont_know | blank, np.nan, score))
+    for theme in themes:
+        scores = np.vstack(theme_scores[theme])
+        answered = (~np.isnan(scores)).sum(axis=0)
+        total = np.nansum(scores, axis=0)
+        # as in the demo rounds, a theme without ratings counts as middling (2.5)
+        mean = np.divide(total, answered, out=np.full(n, 2.5), where=answered > 0)
+        says = rng.random(n) < 0.5
+        strength = rng.random(n) < (mean - 1) / 3
+        both = rng.random(n) < 0.25
+        for kind, wanted, templates in (
+            ("strengths", says & (strength | both), _STRENGTHS),
+            ("improvements", says & (~strength | both), _IMPROVEMENTS),
+        ):
+            texts = np.array([_comment(rng, theme, templates) for _ in range(16)], dtype=object)
+            col = texts[rng.integers(len(texts), size=n)]
+            col[~wanted] = ""
+            columns[f"{theme}:{kind}"] = col
+
+    names = np.array([ref.cpp_name(s) for s in slugs], dtype=object)
+    typed = names[cpp_idx].copy()
+    lower = rng.random(n) < 0.1
+    typed[lower] = np.char.lower(typed[lower].astype(str)).astype(object)
+    partner_labels = ref.partner_types.set_index("id")["label"]
+    order = rng.permutation(n)
+    frame = pd.DataFrame(
+        {
+            ID_COLUMN: [f"S-{i + 1:06d}" for i in order],
+            CPP_COLUMN: typed,
+            PARTNER_COLUMN: [str(partner_labels[partner_ids[k]]) for k in partner],
+            **columns,
+        }
+    )
+    frame = frame.sort_values(ID_COLUMN, kind="stable").reset_index(drop=True)
+    header = {st.id: st.text for st in cb.statements}
+    for t in cb.themes:
+        header[f"{t.id}:strengths"] = t.strengths_question
+        header[f"{t.id}:improvements"] = t.improvements_question
+    return frame.rename(columns=header)

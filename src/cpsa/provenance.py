@@ -79,8 +79,13 @@ def _git(root: Path, *args: str) -> str | None:
     return out.stdout.strip() if out.returncode == 0 else None
 
 
+# the code version is that of the checkout the cpsa package runs from, not of the
+# data root: a reviewer's scratch re-execution (CPSA_ROOT elsewhere) runs the same code
+CODE_ROOT = Path(__file__).resolve().parents[2]
+
+
 @cache
-def code_version(root: Path) -> tuple[str | None, bool | None]:
+def code_version(root: Path = CODE_ROOT) -> tuple[str | None, bool | None]:
     """(commit, dirty) of the checkout; dirty ignores generated, git-ignored files."""
     commit = _git(root, "rev-parse", "HEAD")
     if commit is None:
@@ -138,7 +143,7 @@ def collect(
     """Provenance of a report of ``round_`` built with ``parameters`` in this environment."""
     paths = paths or get_paths()
     manifest = data_manifest(round_, paths)
-    commit, dirty = code_version(paths.root)
+    commit, dirty = code_version()
     return Provenance(
         round=round_,
         data_sha256=manifest.get("sha256"),

@@ -53,9 +53,14 @@ def redact(text: str | None) -> str | None:
     """``text`` with emails, UK phone numbers and web addresses replaced by markers."""
     if text is None or (isinstance(text, float) and pd.isna(text)):
         return text
-    out = _EMAIL.sub(EMAIL_MARK, str(text))
-    out = _URL.sub(_link, out)
-    out = _PHONE.sub(_phone, out)
+    out = str(text)
+    # cheap guards: most comments hold no '@', '.' or digit, and regexes cost more
+    if "@" in out or "(at)" in out or "[at]" in out:
+        out = _EMAIL.sub(EMAIL_MARK, out)
+    if "." in out:
+        out = _URL.sub(_link, out)
+    if any(ch.isdigit() for ch in out):
+        out = _PHONE.sub(_phone, out)
     return out
 
 
@@ -69,6 +74,9 @@ class RedactionCounts:
 
 def redact_series(texts: pd.Series) -> tuple[pd.Series, RedactionCounts]:
     """Redact every comment of a Series; returns the new Series and counts."""
-    out = texts.map(redact)
+    # comments repeat (e.g. "None", "N/A"): redact each distinct text once
+    unique = pd.unique(texts.dropna())
+    table = {t: redact(t) for t in unique}
+    out = texts.map(table)
     changed = int((out.fillna("") != texts.fillna("")).sum())
     return out, RedactionCounts(comments=int(texts.notna().sum()), redacted=changed)

@@ -9,14 +9,16 @@ applied here (via :mod:`cpsa.suppression`) before any frame leaves.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from cpsa import suppression
-from cpsa.classify import classify_items
-from cpsa.intervals import newcombe_difference, welch_difference, wilson
+from cpsa.classify import INFORMATION_GAP_DK_PCT, classify_items
+from cpsa.intervals import newcombe_difference, t_mean, welch_difference, wilson
 from cpsa.multiplicity import bh_adjust, bh_by_group
+from cpsa.redact import redact_series
 from cpsa.scoring import (
     ITEM_COUNT_COLUMNS,
     add_item_measures,
@@ -82,8 +84,24 @@ class RoundData:
     members_invited: dict[str, int] = field(default_factory=dict)
 
     def n_by_cpp(self) -> dict[str, int]:
+        """Respondents per participating CPP (0 for a CPP nobody answered for)."""
+        return dict(self._n_by_cpp)
+
+    # computed once per round and reused by every table (frames are never mutated)
+    @cached_property
+    def _n_by_cpp(self) -> dict[str, int]:
         n = self.respondents.groupby("cpp", observed=True)["respondent_id"].nunique()
         return {c: int(n.get(c, 0)) for c in self.cpps}
+
+    @cached_property
+    def theme_scores(self) -> pd.DataFrame:
+        """Respondent-level theme scores (:func:`cpsa.scoring.respondent_theme_scores`)."""
+        return respondent_theme_scores(self.responses)
+
+    @cached_property
+    def grid_counts(self) -> pd.DataFrame:
+        """Counts per CPP x statement for every participating CPP and statement."""
+        return _grid_counts(self)
 
 
 def _order(df: pd.DataFrame, col: str, order: tuple[str, ...]) -> pd.Series:
@@ -124,7 +142,7 @@ def _pooled(counts: pd.DataFrame, cpps: tuple[str, ...]) -> pd.DataFrame:
 
 def cpp_items(data: RoundData, pooling: suppression.CppPooling, s: Settings) -> pd.DataFrame:
     """cpp_items.csv: each CPP x statement against the rest of Scotland (pooled)."""
-    counts = _grid_counts(data)
+    counts = data.grid_counts
     items = add_item_measures(counts, confidence=s.confidence)
     national = _pooled(counts, pooling.pooled).reindex(list(data.items), fill_value=0)
     nat = national.loc[items["item"]].to_numpy()
@@ -172,7 +190,7 @@ def _add_difference(df: pd.DataFrame, k1: str, n1: str, k2: str, n2: str, s: Set
 
 def national_items(data: RoundData, pooling: suppression.CppPooling, s: Settings) -> pd.DataFrame:
     """national_items.csv: every statement over all pooled CPPs."""
-    counts = _grid_counts(data)
+    counts = data.grid_counts
     nat = _pooled(counts, pooling.pooled).reindex(list(data.items), fill_value=0)
     nat = nat.reset_index()
     nat.insert(1, "theme", nat["item"].map(data.item_theme))
@@ -196,7 +214,7 @@ def _value_counts(rt: pd.DataFrame, key: str, values: np.ndarray) -> pd.DataFram
 
 def cpp_themes(data: RoundData, pooling: suppression.CppPooling, s: Settings) -> pd.DataFrame:
     """cpp_themes.csv: mean respondent theme score per CPP x theme vs the rest of Scotland."""
-    rt = respondent_theme_scores(data.responses)
+    rt = data.theme_scores
     summ = theme_summary(rt, by=["cpp"], confidence=s.confidence)
     grid = pd.MultiIndex.from_product([data.cpps, data.themes], names=["cpp", "theme"])
     out = summ.set_index(["cpp", "theme"]).reindex(grid).reset_index()
@@ -222,6 +240,8 @@ def cpp_themes(data: RoundData, pooling: suppression.CppPooling, s: Settings) ->
                     rest,
                     permutations=s.permutations,
                     rng=rng_for(s.seed, data.round, "cpp-vs-rest", cpp, theme),
+                    stop_above=s.q_threshold,
+                    stop_below=s.q_threshold / len(data.themes),
                 )
                 if cpp in pooling.reported
                 else None
@@ -235,9 +255,11 @@ def cpp_themes(data: RoundData, pooling: suppression.CppPooling, s: Settings) ->
                     "rest_sd": 100 * np.sqrt(max(var_rest, 0.0)) if n_rest > 1 else np.nan,
                     "p_value": res.p_value if res else np.nan,
                     "p_mc_se": res.mc_se if res else np.nan,
+                    "permutations": res.permutations if res else np.nan,
                 }
             )
     out = out.merge(pd.DataFrame(rows), on=["cpp", "theme"], how="left")
+    out["permutations"] = out["permutations"].astype("Int64")
     _add_mean_difference(
         out, "score", "sd", "n_respondents", "rest_score", "rest_sd", "rest_n_respondents", s
     )
@@ -248,7 +270,8 @@ def cpp_themes(data: RoundData, pooling: suppression.CppPooling, s: Settings) ->
     out = suppression.blank(out, suppressed, numeric)
     cols = ["cpp", "theme", "n_respondents", "score", "sd", "ci_low", "ci_high"]
     cols += ["rest_n_respondents", "rest_score", "rest_sd", "diff_pp", "diff_ci_low"]
-    cols += ["diff_ci_high", "p_value", "p_mc_se", "q_value", "significance", "suppressed"]
+    cols += ["diff_ci_high", "p_value", "p_mc_se", "permutations", "q_value", "significance"]
+    cols += ["suppressed"]
     return _sort(out[cols], [("cpp", None), ("theme", data.themes)])
 
 
@@ -264,7 +287,7 @@ def _add_mean_difference(
 
 def national_themes(data: RoundData, pooling: suppression.CppPooling, s: Settings) -> pd.DataFrame:
     """national_themes.csv: mean respondent theme score over all pooled CPPs."""
-    rt = respondent_theme_scores(data.responses)
+    rt = data.theme_scores
     rt = rt[rt["cpp"].isin(pooling.pooled)].assign(scope="scotland")
     out = theme_summary(rt, by=["scope"], confidence=s.confidence).drop(columns="scope")
     grid = pd.DataFrame({"theme": list(data.themes)})
@@ -287,7 +310,7 @@ def change_items(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """cpp_change_items.csv and national_change_items.csv: % positive now vs the baseline."""
     items = tuple(i for i in cur.items if i in set(base.items))
-    c_now, c_base = _grid_counts(cur), _grid_counts(base)
+    c_now, c_base = cur.grid_counts, base.grid_counts
     both = tuple(c for c in cur.cpps if c in set(base.cpps))
     m_now = add_item_measures(c_now[c_now["cpp"].isin(both)], confidence=s.confidence)
     m_base = add_item_measures(c_base[c_base["cpp"].isin(both)], confidence=s.confidence)
@@ -335,20 +358,28 @@ def change_themes(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """cpp_change_themes.csv and national_change_themes.csv: theme score now vs baseline."""
     themes = tuple(t for t in cur.themes if t in set(base.themes))
-    rt_now = respondent_theme_scores(cur.responses)
-    rt_base = respondent_theme_scores(base.responses)
+    rt_now = cur.theme_scores
+    rt_base = base.theme_scores
     both = tuple(c for c in cur.cpps if c in set(base.cpps))
     rows = []
+    now_by = _score_arrays(rt_now, ["cpp", "theme"])
+    base_by = _score_arrays(rt_base, ["cpp", "theme"])
+    none = np.empty(0)
     for cpp in both:
         ok = cpp in pool_cur.reported and cpp in pool_base.reported
-        a_all = rt_now[rt_now["cpp"] == cpp]
-        b_all = rt_base[rt_base["cpp"] == cpp]
         for theme in themes:
-            x = a_all.loc[a_all["theme"] == theme, "score"].to_numpy()
-            y = b_all.loc[b_all["theme"] == theme, "score"].to_numpy()
+            x = now_by.get((cpp, theme), none)
+            y = base_by.get((cpp, theme), none)
             rng = rng_for(s.seed, cur.round, "change", cpp, theme)
-            rows.append({"cpp": cpp, "theme": theme, **_change_theme_row(x, y, ok, rng, s)})
+            rows.append(
+                {
+                    "cpp": cpp,
+                    "theme": theme,
+                    **_change_theme_row(x, y, ok, rng, s, family=len(themes)),
+                }
+            )
     per_cpp = pd.DataFrame(rows, columns=["cpp", "theme", *_CHANGE_THEME_COLS])
+    per_cpp["permutations"] = per_cpp["permutations"].astype("Int64")
     per_cpp["q_value"] = bh_by_group(per_cpp, by="cpp")
     per_cpp["significance"] = direction(
         per_cpp["diff_pp"], per_cpp["q_value"], q_threshold=s.q_threshold
@@ -360,15 +391,25 @@ def change_themes(
     a_pool = rt_now[rt_now["cpp"].isin(pool_cur.pooled)]
     b_pool = rt_base[rt_base["cpp"].isin(pool_base.pooled)]
     nrows = []
+    a_by = _score_arrays(a_pool, ["theme"])
+    b_by = _score_arrays(b_pool, ["theme"])
     for theme in themes:
-        x = a_pool.loc[a_pool["theme"] == theme, "score"].to_numpy()
-        y = b_pool.loc[b_pool["theme"] == theme, "score"].to_numpy()
+        x, y = a_by.get((theme,), none), b_by.get((theme,), none)
         rng = rng_for(s.seed, cur.round, "change", "scotland", theme)
-        nrows.append({"theme": theme, **_change_theme_row(x, y, True, rng, s)})
+        nrows.append({"theme": theme, **_change_theme_row(x, y, True, rng, s, family=len(themes))})
     nat = pd.DataFrame(nrows, columns=["theme", *_CHANGE_THEME_COLS])
+    nat["permutations"] = nat["permutations"].astype("Int64")
     nat["q_value"] = bh_adjust(nat["p_value"].to_numpy())
     nat["significance"] = direction(nat["diff_pp"], nat["q_value"], q_threshold=s.q_threshold)
     return per_cpp, _sort(nat, [("theme", themes)])
+
+
+def _score_arrays(rt: pd.DataFrame, keys: list[str]) -> dict[tuple, np.ndarray]:
+    """Respondent theme scores grouped once: ``{key tuple: scores}``."""
+    return {
+        (k if isinstance(k, tuple) else (k,)): g.to_numpy(dtype=float)
+        for k, g in rt.groupby(keys, observed=True, sort=False)["score"]
+    }
 
 
 _CHANGE_THEME_COLS = [
@@ -381,17 +422,29 @@ _CHANGE_THEME_COLS = [
     "diff_ci_high",
     "p_value",
     "p_mc_se",
+    "permutations",
 ]
 
 
-def _change_theme_row(x, y, tested: bool, rng, s: Settings) -> dict:
+def _change_theme_row(x, y, tested: bool, rng, s: Settings, *, family: int) -> dict:
     nx, ny = len(x), len(y)
     mx = float(np.mean(x)) if nx else np.nan
     my = float(np.mean(y)) if ny else np.nan
     sx = float(np.std(x, ddof=1)) if nx > 1 else np.nan
     sy = float(np.std(y, ddof=1)) if ny > 1 else np.nan
     ci = welch_difference(mx, sx, nx, my, sy, ny, confidence=s.confidence)
-    res = permutation_test(x, y, permutations=s.permutations, rng=rng) if tested else None
+    res = (
+        permutation_test(
+            x,
+            y,
+            permutations=s.permutations,
+            rng=rng,
+            stop_above=s.q_threshold,
+            stop_below=s.q_threshold / family,
+        )
+        if tested
+        else None
+    )
     return {
         "n_respondents": nx,
         "score": 100 * mx,
@@ -402,6 +455,7 @@ def _change_theme_row(x, y, tested: bool, rng, s: Settings) -> dict:
         "diff_ci_high": 100 * float(ci.high),
         "p_value": res.p_value if res else np.nan,
         "p_mc_se": res.mc_se if res else np.nan,
+        "permutations": res.permutations if res else np.nan,
     }
 
 
@@ -451,7 +505,7 @@ def partner_types(
     data: RoundData, pooling: suppression.CppPooling, s: Settings, *, suppressed_types: set[str]
 ) -> pd.DataFrame:
     """partner_types.csv: theme scores by partner type nationally, each vs all other types."""
-    rt = respondent_theme_scores(data.responses)
+    rt = data.theme_scores
     rt = rt[rt["cpp"].isin(pooling.pooled)]
     types = sorted(rt["partner_type"].unique())
     rows = []
@@ -482,8 +536,6 @@ def partner_types(
     out = pd.DataFrame(rows, columns=cols)
     if out.empty:
         return out
-    from cpsa.intervals import t_mean
-
     ci = t_mean(out["score"] / 100, out["sd"] / 100, out["n_respondents"], confidence=s.confidence)
     out["ci_low"], out["ci_high"] = 100 * ci.low, 100 * ci.high
     _add_mean_difference(
@@ -538,8 +590,6 @@ def variation_themes(cpp_theme: pd.DataFrame, themes: tuple[str, ...]) -> pd.Dat
 
 def dont_know(nat_items: pd.DataFrame, cpp_item: pd.DataFrame, s: Settings) -> pd.DataFrame:
     """dont_know.csv: national Don't know rate per statement, and how many CPPs reach 25%."""
-    from cpsa.classify import INFORMATION_GAP_DK_PCT
-
     out = nat_items[["item", "theme", "n_answered", "n_dont_know", "pct_dont_know"]].copy()
     ci = wilson(out["n_dont_know"], out["n_answered"], confidence=s.confidence)
     out["ci_low"], out["ci_high"] = 100 * ci.low, 100 * ci.high
@@ -565,13 +615,14 @@ def comment_counts(data: RoundData, pooling: suppression.CppPooling) -> pd.DataF
     return out
 
 
-def cpp_comments(data: RoundData, cpp: str) -> pd.DataFrame:
-    """One CPP's comments, redacted, ordered by theme, kind, text (never by respondent)."""
-    from cpsa.redact import redact_series
-
-    c = data.comments[data.comments["cpp"] == cpp]
+def cpp_comments(data: RoundData) -> dict[str, pd.DataFrame]:
+    """Each CPP's comments, redacted, ordered by theme, kind, text (never by respondent)."""
+    c = data.comments
     c = c[c["text"].fillna("").str.strip().ne("")]
     text, _ = redact_series(c["text"].astype(str).str.strip())
-    out = pd.DataFrame({"theme": c["theme"].to_numpy(), "kind": c["kind"].to_numpy()})
-    out["text"] = text.to_numpy()
-    return out.sort_values(["theme", "kind", "text"], kind="mergesort").reset_index(drop=True)
+    out = pd.DataFrame({"cpp": c["cpp"].to_numpy(), "theme": c["theme"].to_numpy(),
+                        "kind": c["kind"].to_numpy(), "text": text.to_numpy()})  # fmt: skip
+    out = out.sort_values(["cpp", "theme", "kind", "text"], kind="mergesort")
+    empty = out.iloc[0:0].drop(columns="cpp").reset_index(drop=True)
+    groups = {k: g.drop(columns="cpp").reset_index(drop=True) for k, g in out.groupby("cpp")}
+    return {cpp: groups.get(cpp, empty) for cpp in data.cpps}

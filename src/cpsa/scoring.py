@@ -43,20 +43,34 @@ def check_responses(responses: pd.DataFrame) -> None:
 
 
 def item_counts(responses: pd.DataFrame, *, by: list[str]) -> pd.DataFrame:
-    """Counts of each response option (and blanks) per ``by`` group x theme x item."""
+    """Counts of each response option (and blanks) per ``by`` group x theme x item.
+
+    One ``np.bincount`` over integer codes instead of a string groupby: a
+    benchmark round has 1.5 million answers. Rows are sorted by the keys.
+    """
     check_responses(responses)
     keys = [*by, "theme", "item"]
-    resp = responses["response"].astype("object").where(responses["response"].notna(), BLANK)
-    counts = (
-        responses[keys]
-        .assign(_r=resp.to_numpy())
-        .groupby([*keys, "_r"], observed=True, sort=True)
-        .size()
-        .unstack("_r", fill_value=0)
-    )
-    counts = counts.reindex(columns=[*OPTION_CODES, BLANK], fill_value=0)
-    counts.columns = ITEM_COUNT_COLUMNS
-    return counts.reset_index().astype({c: "int64" for c in ITEM_COUNT_COLUMNS})
+    codes, uniques = [], []
+    for k in keys:
+        code, uniq = pd.factorize(responses[k], sort=True)
+        if (code < 0).any():
+            raise ValueError(f"responses has missing values in key column {k!r}")
+        codes.append(code)
+        uniques.append(np.asarray(uniq, dtype=object))
+    dims = tuple(len(u) for u in uniques)
+    group = np.ravel_multi_index(codes, dims) if codes else np.zeros(len(responses), int)
+    # response code -> column 0..4 in OPTION_CODES order; blank -> 5
+    option = pd.Categorical(responses["response"], categories=OPTION_CODES).codes.astype(np.int64)
+    option[option < 0] = len(OPTION_CODES)
+    width = len(OPTION_CODES) + 1
+    size = int(np.prod(dims)) if dims else 1
+    flat = np.bincount(group * width + option, minlength=size * width).reshape(size, width)
+    present = np.flatnonzero(flat.sum(axis=1) > 0)
+    index = np.unravel_index(present, dims)
+    out = pd.DataFrame({k: uniques[i][index[i]] for i, k in enumerate(keys)})
+    for j, col in enumerate(ITEM_COUNT_COLUMNS):
+        out[col] = flat[present, j].astype("int64")
+    return out
 
 
 def add_item_measures(counts: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:

@@ -23,6 +23,9 @@ from scipy.special import gammaln
 
 HIGHER, LOWER, SIMILAR, NOT_TESTED = "higher", "lower", "similar", ""
 
+_BATCH = 1000
+_STOP_CONFIDENCE = 0.999  # of the interval that must clear a stopping bound
+
 # scipy.stats.fisher_exact's tolerance for "as or less likely than observed"
 _FISHER_RTOL = 1 + 1e-7
 
@@ -90,23 +93,60 @@ class PermutationResult:
     permutations: int
 
 
-def permutation_test(x, y, *, permutations: int, rng: np.random.Generator) -> PermutationResult:
-    """Seeded two-sided permutation test of mean(x) - mean(y); NaN when a sample is empty."""
+def permutation_test(
+    x,
+    y,
+    *,
+    permutations: int,
+    rng: np.random.Generator,
+    stop_above: float | None = None,
+    stop_below: float | None = None,
+) -> PermutationResult:
+    """Seeded two-sided permutation test of mean(x) - mean(y); NaN when a sample is empty.
+
+    p = (b + 1) / (m + 1), where b of m random relabellings give an absolute
+    difference at least as large as observed (never 0; Phipson & Smyth 2010).
+    ``stop_above`` / ``stop_below``: see :func:`permutation_test_counts`.
+    """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     values, inverse = np.unique(np.concatenate([x, y]), return_inverse=True)
     counts_x = np.bincount(inverse[: len(x)], minlength=len(values))
     counts_y = np.bincount(inverse[len(x) :], minlength=len(values))
-    return permutation_test_counts(values, counts_x, counts_y, permutations=permutations, rng=rng)
+    return permutation_test_counts(
+        values,
+        counts_x,
+        counts_y,
+        permutations=permutations,
+        rng=rng,
+        stop_above=stop_above,
+        stop_below=stop_below,
+    )
 
 
 def permutation_test_counts(
-    values, counts_x, counts_y, *, permutations: int, rng: np.random.Generator
+    values,
+    counts_x,
+    counts_y,
+    *,
+    permutations: int,
+    rng: np.random.Generator,
+    stop_above: float | None = None,
+    stop_below: float | None = None,
 ) -> PermutationResult:
     """:func:`permutation_test` from value counts: ``counts_x[i]`` of sample x equal ``values[i]``.
 
     Lets a caller test one CPP against the rest for every CPP without rebuilding
     the pooled sample each time (rest counts = pool counts - CPP counts).
+
+    Early stopping (both optional): permutations are drawn in batches of 1,000;
+    after a batch, drawing stops when the 99.9% Clopper-Pearson interval of the
+    exceedance probability lies wholly above ``stop_above`` (the significance
+    threshold: the test cannot be significant, and under Benjamini-Hochberg a
+    p-value above the threshold never makes another test significant) or wholly
+    below ``stop_below`` (the threshold divided by the number of tests in the
+    family: the test is significant under BH whatever the other p-values). The
+    verdict is then settled; the result's ``permutations`` is the number drawn.
     """
     if permutations < 1:
         raise ValueError("permutations must be at least 1")
@@ -125,13 +165,29 @@ def permutation_test_counts(
     obs = sx_obs / nx - (total - sx_obs) / ny
     if len(values) == 1:
         return PermutationResult(0.0, 1.0, 0.0, permutations)
-    sx = _permuted_sums(values, counts, nx, permutations, rng)
-    perm = sx / nx - (total - sx) / ny
     tol = 1e-9 * max(1.0, abs(obs))
-    b = int(np.count_nonzero(np.abs(perm) >= abs(obs) - tol))
-    p = (b + 1) / (permutations + 1)
-    se = float(np.sqrt(p * (1 - p) / permutations))
-    return PermutationResult(float(obs), float(p), se, permutations)
+    b = done = 0
+    while done < permutations:
+        size = min(_BATCH, permutations - done)
+        sx = _permuted_sums(values, counts, nx, size, rng)
+        perm = sx / nx - (total - sx) / ny
+        b += int(np.count_nonzero(np.abs(perm) >= abs(obs) - tol))
+        done += size
+        if done < permutations and _settled(b, done, stop_above, stop_below):
+            break
+    p = (b + 1) / (done + 1)
+    se = float(np.sqrt(p * (1 - p) / done))
+    return PermutationResult(float(obs), float(p), se, done)
+
+
+def _settled(b: int, m: int, above: float | None, below: float | None) -> bool:
+    """True when the 99.9% Clopper-Pearson interval of b/m clears a stopping bound."""
+    alpha = 1 - _STOP_CONFIDENCE
+    if above is not None and b > 0 and stats.beta.ppf(alpha / 2, b, m - b + 1) > above:
+        return True
+    if below is not None and b < m and stats.beta.ppf(1 - alpha / 2, b + 1, m - b) < below:
+        return True
+    return False
 
 
 def _permuted_sums(values, counts, nx: int, m: int, rng: np.random.Generator) -> np.ndarray:

@@ -100,11 +100,12 @@ def suppress_margins(
     if df.empty:
         return pd.Series(False, index=df.index)
     out = pd.Series(False, index=df.index)
-    groups = df.groupby(by, sort=True, dropna=False).groups if by else {(): df.index}
-    for idx in groups.values():
-        sub = df.loc[idx]
+    parts = df.groupby(by, sort=True, dropna=False) if by else [((), df)]
+    for _, sub in parts:
         force = sub[force_col].to_numpy(dtype=bool) if force_col else None
-        out.loc[idx] = suppress_cells(sub[count_col].to_numpy(), min_size=min_size, force=force)
+        out.loc[sub.index] = suppress_cells(
+            sub[count_col].to_numpy(), min_size=min_size, force=force
+        )
     return out
 
 

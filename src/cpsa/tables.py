@@ -12,6 +12,7 @@ results back with :func:`load_cpp_bundle` and :func:`load_national`.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import logging
@@ -26,6 +27,7 @@ import pandas as pd
 from cpsa import atomic, roundstats, suppression
 from cpsa.codebook import load_codebook
 from cpsa.config import ConfigError, Paths, RoundConfig, get_paths, load_round
+from cpsa.ingest import ingest_round, load_processed
 from cpsa.reference import load_reference
 
 log = logging.getLogger("cpsa.tables")
@@ -67,28 +69,44 @@ class TablesResult:
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
     """Deterministic CSV: floats rounded to 6 dp, booleans true/false, missing = empty."""
-    out = df.copy()
-    for c in out.columns:
-        s = out[c]
-        if s.dtype.kind == "b" or s.dtype.name == "boolean":
-            out[c] = s.map(lambda v: "" if pd.isna(v) else ("true" if v else "false"))
-        elif s.dtype.kind == "f" or s.dtype.name == "Float64":
-            r = s.astype(float).round(FLOAT_DECIMALS)
-            # -0.0 and 0.0 must print the same
-            out[c] = r.map(lambda v: "" if np.isnan(v) else repr(float(v) + 0.0))
-        elif s.dtype == object:
-            out[c] = s.map(_cell)
+    columns = [_column_strings(df[c]) for c in df.columns]
     buf = io.StringIO()
-    out.to_csv(buf, index=False, lineterminator="\n")
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([str(c) for c in df.columns])
+    writer.writerows(zip(*columns, strict=True) if columns else [])
     return buf.getvalue().encode("utf-8")
 
 
-def _cell(v: Any) -> Any:
+def _column_strings(s: pd.Series) -> list[str]:
+    """One column as CSV cell strings (vectorised per dtype: small tables are many)."""
+    missing = s.isna().to_numpy()
+    kind = s.dtype.kind
+    if kind == "b" or s.dtype.name == "boolean":
+        vals = s.to_numpy(dtype=object, na_value=False).astype(bool)
+        out = np.where(vals, "true", "false").astype(object)
+    elif kind == "f" or s.dtype.name == "Float64":
+        # + 0.0 turns -0.0 into 0.0 so both print the same; numpy str() is the shortest repr
+        vals = np.round(s.to_numpy(dtype=float, na_value=np.nan), FLOAT_DECIMALS) + 0.0
+        out = vals.astype(str).astype(object)
+    elif kind in "iu" or s.dtype.name in ("Int64", "Int32"):
+        out = np.array([str(int(v)) if not m else "" for v, m in zip(s, missing, strict=True)])
+        out = out.astype(object)
+    elif pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+        out = s.to_numpy(dtype=object, na_value="")
+    else:
+        out = np.array([_cell(v) for v in s.to_numpy(dtype=object)], dtype=object)
+    out[missing] = ""
+    return out.tolist()
+
+
+def _cell(v: Any) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+        return ""
     if isinstance(v, (bool, np.bool_)):
         return "true" if v else "false"
     if isinstance(v, (float, np.floating)):
-        return "" if np.isnan(v) else repr(round(float(v), FLOAT_DECIMALS) + 0.0)
-    return v
+        return str(round(float(v), FLOAT_DECIMALS) + 0.0)
+    return str(v)
 
 
 def _json_value(v: Any) -> Any:
@@ -113,8 +131,6 @@ def _write_if_changed(path: Path, data: bytes, written: list[Path], same: list[P
 
 
 def _round_data(cfg: RoundConfig, paths: Paths) -> roundstats.RoundData:
-    from cpsa.ingest import load_processed
-
     codebook = load_codebook(cfg.codebook, paths)
     tables = load_processed(cfg.round, paths=paths)
     unknown = sorted(set(tables["respondents"]["cpp"]) - set(cfg.cpps))
@@ -164,8 +180,6 @@ def _baseline(cfg: RoundConfig, paths: Paths) -> tuple[RoundConfig, roundstats.R
         return None
     base_cfg = load_round(cfg.baseline, paths)
     if not (paths.processed(cfg.baseline) / "manifest.json").is_file():
-        from cpsa.ingest import ingest_round
-
         log.info("baseline %s not ingested yet: ingesting it now", cfg.baseline)
         ingest_round(cfg.baseline, paths=paths)
     return base_cfg, _round_data(base_cfg, paths)
@@ -225,6 +239,7 @@ def compute_round_tables(
     bundles: dict[str, dict[str, pd.DataFrame]] = {}
     summaries: dict[str, dict[str, Any]] = {}
     n_by_cpp = cur.n_by_cpp()
+    comments = roundstats.cpp_comments(cur)
     for cpp in cur.cpps:
         allowed = cpp in pool.reported
         decision = suppression.report_decision(
@@ -235,7 +250,7 @@ def compute_round_tables(
             "themes": t["cpp_themes"][t["cpp_themes"]["cpp"] == cpp],
             "change_items": t["cpp_change_items"][t["cpp_change_items"]["cpp"] == cpp],
             "change_themes": t["cpp_change_themes"][t["cpp_change_themes"]["cpp"] == cpp],
-            "comments": roundstats.cpp_comments(cur, cpp),
+            "comments": comments[cpp],
         }
         if not allowed:
             b = {k: v.iloc[0:0] for k, v in b.items()}  # headers only: no numbers, no text
@@ -355,7 +370,8 @@ def write_round_tables(
         _write_if_changed(folder / "summary.json", text.encode("utf-8"), written, same)
     # a CPP that left the round must not keep a stale bundle
     by_cpp = out / "by_cpp"
-    for old in sorted(p for p in by_cpp.iterdir() if p.is_dir() and p.name not in cur.cpps):
+    stale = [p for p in by_cpp.iterdir() if p.is_dir()] if by_cpp.is_dir() else []
+    for old in sorted(p for p in stale if p.name not in cur.cpps):
         shutil.rmtree(old)
     pool = suppression.cpp_pooling(cur.n_by_cpp(), min_respondents=s.min_respondents_report)
     log.info(

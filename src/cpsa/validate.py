@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
@@ -305,6 +306,10 @@ class _RowChecker:
         self.cpp_names = {normalise_label(a): ref.cpp_name(s) for a, s in ref.aliases.items()}
         self.partner_names = {normalise_label(x): x for x in ref.partner_types["label"]}
         self.ids_seen: dict[str, int] = {}
+        # raw cell text -> response code for texts already seen to be valid: an export has
+        # a handful of distinct answers but ~45 cells per row, and normalising every cell
+        # was most of the time of a large ingest (docs/performance.md)
+        self.known_responses: dict[str, str | None] = {"": None}
 
     def heading(self, key: str) -> str:
         return self.raw.header[self.cols.fixed[key]]
@@ -358,8 +363,11 @@ class _RowChecker:
         partner = None
         if "partner_type" in fixed:
             partner = self.check_partner(row_no, fixed["partner_type"])
+        known = self.known_responses
         responses = {
-            item: self.check_response(row_no, item, i, cells[i])
+            item: known[cells[i]]
+            if cells[i] in known
+            else self.check_response(row_no, item, i, cells[i])
             for item, i in self.cols.items.items()
         }
         comments = {key: cells[i] for key, i in self.cols.comments.items() if cells[i]}
@@ -431,7 +439,9 @@ class _RowChecker:
         if not value:
             return None
         code = self.labels.get(normalise_label(value))
-        if code is None:
+        if code is not None:
+            self.known_responses[value] = code
+        else:
             known = ", ".join(o.label for o in self.cb.scale)
             self.problem(
                 row_no, self.raw.header[index], value,
@@ -443,30 +453,36 @@ class _RowChecker:
 
 
 def _tidy(rows: list[_Row], cb: Codebook) -> ParsedExport:
+    """The tidy tables, built column-wise: one row per respondent x statement.
+
+    Every row has the same statements in the same order (the matched columns), so
+    the responses table is the respondents repeated once per statement beside the
+    statements tiled once per respondent. Sorting the respondents by (cpp, id) and
+    the statements by id gives the documented order without sorting 1.4 million
+    rows of a large round.
+    """
     score = {o.code: o.score for o in cb.scale}
     theme_of = {s.id: s.theme for s in cb.statements}
-    respondents = pd.DataFrame(
-        [(r.respondent_id, r.cpp, r.partner_type) for r in rows],
-        columns=["respondent_id", "cpp", "partner_type"],
+    rows = sorted(rows, key=lambda r: (r.cpp, r.respondent_id))
+    respondents = _frame(
+        {
+            "respondent_id": _objects([r.respondent_id for r in rows]),
+            "cpp": _objects([r.cpp for r in rows]),
+            "partner_type": _objects([r.partner_type for r in rows]),
+        }
     )
-    records = [
-        (
-            r.respondent_id,
-            r.cpp,
-            r.partner_type,
-            theme_of[item],
-            item,
-            code,
-            score[code] if code else None,
-        )
-        for r in rows
-        for item, code in r.responses.items()
-    ]
-    responses = pd.DataFrame(
-        records,
-        columns=["respondent_id", "cpp", "partner_type", "theme", "item", "response", "score"],
+    items = sorted(rows[0].responses) if rows else []
+    n_items = len(items)
+    codes = _objects([r.responses[item] for r in rows for item in items])
+    responses = _frame(
+        {
+            **{c: np.repeat(respondents[c].to_numpy(), n_items) for c in respondents.columns},
+            "theme": np.tile(_objects([theme_of[i] for i in items]), len(rows)),
+            "item": np.tile(_objects(items), len(rows)),
+            "response": codes,
+            "score": pd.array([score[c] if c else None for c in codes], dtype="Int64"),
+        }
     )
-    responses["score"] = responses["score"].astype("Int64")
     comments = pd.DataFrame(
         [
             (r.respondent_id, r.cpp, r.partner_type, theme, kind, text)
@@ -475,17 +491,31 @@ def _tidy(rows: list[_Row], cb: Codebook) -> ParsedExport:
         ],
         columns=["respondent_id", "cpp", "partner_type", "theme", "kind", "text"],
     )
-    for frame in (respondents, responses, comments):
-        for c in frame.columns:
-            if c != "score":
-                frame[c] = frame[c].astype(object)
+    comments = comments.astype(object)
     return ParsedExport(
-        respondents=respondents.sort_values(["cpp", "respondent_id"]).reset_index(drop=True),
-        responses=responses.sort_values(["cpp", "respondent_id", "item"]).reset_index(drop=True),
+        respondents=respondents,
+        responses=responses,
         comments=comments.sort_values(["cpp", "respondent_id", "theme", "kind"]).reset_index(
             drop=True
         ),
     )
+
+
+def _frame(columns: dict) -> pd.DataFrame:
+    """A frame keeping object columns as object (pandas would infer its string dtype)."""
+    return pd.DataFrame(
+        {
+            k: v if isinstance(v, pd.api.extensions.ExtensionArray) else pd.Series(v, dtype=object)
+            for k, v in columns.items()
+        }
+    )
+
+
+def _objects(values: list) -> np.ndarray:
+    """A 1-d object array (np.array would make fixed-width strings, or 2-d from tuples)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 def validate_file(

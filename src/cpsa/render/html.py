@@ -16,7 +16,7 @@ HTML_TEMPLATE = TEMPLATES / "cpsa_report.html.j2"
 
 
 @cache
-def _exporter(lang: str) -> Any:
+def _exporter() -> Any:
     # building the exporter loads Jinja templates and CSS: once per process
     from nbconvert import HTMLExporter
 
@@ -27,7 +27,6 @@ def _exporter(lang: str) -> Any:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         exclude_anchor_links=True,
-        language_code=lang,
     )
 
 
@@ -38,7 +37,8 @@ def render_html(prepared: PreparedReport, *, banner: str | None = None) -> str:
     nb = nbformat.from_dict(prepared.notebook)
     # raw cells (the YAML front matter) would be pasted into the page verbatim
     nb.cells = [c for c in nb.cells if c.cell_type != "raw"]
-    body, _ = _exporter(prepared.lang).from_notebook_node(
+    body, _ = _exporter().from_notebook_node(
         nb, resources={"metadata": {"name": prepared.title}, "cpsa_banner": banner}
     )
-    return body
+    # nbconvert only accepts bare ISO 639-1 codes ("en"); the reports are en-GB
+    return body.replace('<html lang="en">', f'<html lang="{prepared.lang}">', 1)

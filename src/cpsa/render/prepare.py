@@ -29,7 +29,8 @@ IMAGE_RE = re.compile(
     r"!\[(?P<alt>(?:\\.|[^\]\\])*)\]\(data:(?P<mime>image/[a-z0-9.+-]+);base64,"
     r"(?P<data>[A-Za-z0-9+/=\s]*)\)"
 )
-_MD_UNESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|$<>~])")
+# CommonMark: a backslash escapes any ASCII punctuation character
+_MD_UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
 class RenderInputError(Exception):

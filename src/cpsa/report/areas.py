@@ -48,7 +48,7 @@ def _classify(items: pd.DataFrame) -> pd.Series:
             # the analysis' categories, in the names this module uses
             names = {"strength": "strength", "improvement": "improvement"}
             names["information_gap"] = "information_gap"
-            return v.map(lambda s: names.get(s, ""))
+            return v.map(names).fillna("")
     if {"is_strength", "is_improvement"} <= set(items.columns):
         return pd.Series(
             [
