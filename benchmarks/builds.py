@@ -1,7 +1,8 @@
 """Build benchmarks of demo-2026 in a scratch copy of the project.
 
-- cold: ``cpsa build`` from empty ``outputs/`` and ``data/processed/``, through
-  ``probe.py`` for the per-stage breakdown;
+- cold: ``cpsa build`` from empty ``outputs/`` and ``data/processed/``, with
+  ``probe.py`` in every process (via ``site/sitecustomize.py``) for the
+  per-stage breakdown;
 - naive: the same work as a sequential shell loop (``cpsa ingest/tables/params``,
   then per report ``papermill``, ``jupyter nbconvert --to html --no-input`` and a
   PDF render in a fresh process);
@@ -16,6 +17,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
@@ -29,7 +31,7 @@ from benchmarks.project import cpsa_command, env_for
 
 ROUND = "demo-2026"
 HERE = Path(__file__).resolve().parent
-PROBE = HERE / "probe.py"
+PROBE_SITE = HERE / "site"  # sitecustomize.py: installs the probe in every process
 NAIVE_PDF = HERE / "naive_pdf.py"
 # stages whose time makes up one report (execute + render + improvement plan)
 REPORT_STAGES = ("execute", "plan", "render")
@@ -62,8 +64,10 @@ def timed_build(root: Path, logs: Path, name: str, *extra: str, timeout: float) 
     stage_log, out_log = logs / f"{name}.stages.jsonl", logs / f"{name}.log"
     stage_log.unlink(missing_ok=True)
     out_log.unlink(missing_ok=True)
-    cmd = [sys.executable, str(PROBE), str(stage_log), "build", "--round", ROUND, *extra]
-    sample = run_timed(cmd, env=env_for(root), cwd=root, log_path=out_log, timeout=timeout)
+    env = env_for(root, CPSA_BENCH_PROBE=str(stage_log))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [env.get("PYTHONPATH"), str(PROBE_SITE)]))
+    cmd = cpsa_command("build", "--round", ROUND, *extra)
+    sample = run_timed(cmd, env=env, cwd=root, log_path=out_log, timeout=timeout)
     durations = read_log(stage_log)
     text = out_log.read_text(encoding="utf-8", errors="replace")
     return BuildRun(

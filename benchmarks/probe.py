@@ -1,17 +1,19 @@
-"""Run ``cpsa`` with a timer around each pipeline stage: ``python probe.py LOG cpsa-args...``.
+"""A timer around each pipeline stage of ``cpsa build``, for the per-stage breakdown.
 
 ``cpsa build`` records each report's total time but not how it splits between
-executing and rendering, so the benchmark runs the build through this wrapper.
-It wraps the module-level functions the build calls (looked up at call time,
-so the wrappers are seen by forked workers too) and appends one JSON line per
-call to LOG: ``{"stage", "seconds", "pid"}``. The build itself is unchanged;
-the wrappers cost a ``perf_counter`` call and one short append each.
+executing and rendering. ``install(LOG)`` wraps the module-level functions the
+build calls (the build looks them up at call time) as their modules are
+imported, and each call appends one JSON line to LOG: ``{"stage", "seconds",
+"pid"}``. ``site/sitecustomize.py`` installs it in every process of a build
+(workers are spawned, not forked). The build itself is unchanged; the wrappers
+cost a ``perf_counter`` call and one short append each.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib
+import importlib.abc
 import json
 import os
 import sys
@@ -54,19 +56,48 @@ def _timed(stage: str, fn: Callable[..., Any], log_path: str) -> Callable[..., A
     return wrapper
 
 
-def install(log_path: str) -> list[str]:
-    """Wrap every stage function that exists; return the stages wrapped."""
-    wrapped = []
-    for stage, (module_name, attr) in STAGES.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        fn = getattr(module, attr, None)
-        if callable(fn):
-            setattr(module, attr, _timed(stage, fn, log_path))
-            wrapped.append(stage)
-    return wrapped
+class _PatchOnImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Wraps a stage's function right after its module is imported, and only then.
+
+    Importing the stage modules up front would load scipy, papermill and the
+    renderers into the build's parent before it forks its workers: a no-op build
+    would look slower and a cold build faster than they really are.
+    """
+
+    def __init__(self, log_path: str) -> None:
+        self.log_path = log_path
+        self.by_module: dict[str, list[tuple[str, str]]] = {}
+        for stage, (module_name, attr) in STAGES.items():
+            self.by_module.setdefault(module_name, []).append((stage, attr))
+        self.loaders: dict[str, importlib.abc.Loader] = {}
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
+        if name not in self.by_module:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None and spec.loader is not None:
+                self.loaders[name] = spec.loader
+                spec.loader = self
+                return spec
+        return None
+
+    def create_module(self, spec: Any) -> Any:
+        return self.loaders[spec.name].create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        self.loaders[module.__name__].exec_module(module)
+        for stage, attr in self.by_module[module.__name__]:
+            fn = getattr(module, attr, None)
+            if callable(fn):
+                setattr(module, attr, _timed(stage, fn, self.log_path))
+
+
+def install(log_path: str) -> None:
+    """Time every stage function when (and if) its module is imported."""
+    sys.meta_path.insert(0, _PatchOnImport(log_path))
 
 
 def read_log(log_path: str | os.PathLike[str]) -> dict[str, list[float]]:
@@ -81,15 +112,3 @@ def read_log(log_path: str | os.PathLike[str]) -> dict[str, list[float]]:
             rec = json.loads(line)
             out.setdefault(rec["stage"], []).append(float(rec["seconds"]))
     return out
-
-
-def main(argv: list[str]) -> int:
-    log_path, *cpsa_args = argv
-    install(log_path)
-    from cpsa.cli import main as cpsa_main
-
-    return cpsa_main(cpsa_args)
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -17,13 +17,19 @@ from cpsa import atomic
 
 
 def markdown_table(measures: Sequence[Measure]) -> str:
-    """measure | median | runs | target | met? — one row per measure."""
-    lines = ["| measure | median | runs | target | met? |", "|---|---:|---:|---|:---:|"]
+    """measure | median | CPU | runs | target | met? — one row per measure."""
+    lines = [
+        "| measure | median | CPU time | runs | target | met? |",
+        "|---|---:|---:|---:|---|:---:|",
+    ]
     for m in measures:
         target = m.target.describe() if m.target else "—"
         met = {True: "yes", False: "**no**", None: "—"}[m.met]
         label = f"{m.label} ({m.note})" if m.note else m.label
-        lines.append(f"| {label} | {fmt(m.median, m.unit)} | {len(m.runs)} | {target} | {met} |")
+        cpu = "—" if m.cpu_median is None else fmt(m.cpu_median, "s")
+        lines.append(
+            f"| {label} | {fmt(m.median, m.unit)} | {cpu} | {len(m.runs)} | {target} | {met} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -37,6 +43,7 @@ def as_json(measures: Sequence[Measure], context: dict[str, Any]) -> dict[str, A
                 "unit": m.unit,
                 "median": round(m.median, 4),
                 "runs": [round(r, 4) for r in m.runs],
+                "cpu_seconds": [round(c, 4) for c in m.cpu],
                 "target": None
                 if m.target is None
                 else {"limit": m.target.limit, "kind": m.target.kind, "text": m.target.describe()},
@@ -57,7 +64,9 @@ def write_results(
     atomic.write_text(json_path, json.dumps(payload, indent=2, sort_keys=True) + "\n")
     header = (
         f"# cpsa benchmark results\n\n{context.get('cores')} cores, "
-        f"{context.get('renderer', 'renderer unknown')}; medians of the runs shown.\n\n"
+        f"{context.get('renderer', 'renderer unknown')}; medians of the runs shown. CPU time is "
+        "user + system over every process of the command (less affected by a busy machine "
+        "than wall time).\n\n"
     )
     extra = "".join(f"- {n}\n" for n in notes)
     atomic.write_text(md_path, header + markdown_table(measures) + ("\n" + extra if extra else ""))

@@ -90,12 +90,14 @@ def run_scale(args, scratch: Path, logs: Path, measures: list[Measure], notes: l
             Measure(
                 f"scale_{n}_seconds", f"scale: {what}, {n:,} respondents",
                 tuple(r.seconds for r in runs), "s", Target(20, "s") if is_target else None,
+                cpu=tuple(r.cpu_seconds for r in runs),
             )
         )  # fmt: skip
         measures.append(
             Measure(
                 f"scale_{n}_ingest_seconds", f"scale: ingest alone, {n:,} respondents",
                 tuple(r.ingest.seconds for r in runs), "s",
+                cpu=tuple(r.ingest.cpu_seconds for r in runs),
             )
         )  # fmt: skip
         measures.append(
@@ -145,7 +147,8 @@ def run_builds(
     edit = builds.one_cpp_build(root, logs, "one-cpp-edit", slug, mode="edit", timeout=timeout)
     measures.append(
         Measure("params_edit_seconds", "rebuild after editing one CPP's params file",
-                (edit.sample.seconds,), "s", note=f"{edit.n_built} report(s) rebuilt")
+                (edit.sample.seconds,), "s", note=f"{edit.n_built} report(s) rebuilt",
+                cpu=(edit.sample.cpu_seconds,))
     )  # fmt: skip
     mode = "edit"
     one = [edit]
@@ -189,9 +192,9 @@ def run_builds(
     cold_s = tuple(r.sample.seconds for r in cold)
     measures += [
         Measure("cold_build_seconds", f"cold full build ({n_reports} reports, HTML+PDF)",
-                cold_s, "s"),
+                cold_s, "s", cpu=tuple(r.sample.cpu_seconds for r in cold)),
         Measure("cold_build_tree_mib", "cold build: peak memory, all processes",
-                tuple(r.sample.tree_rss_mib or 0.0 for r in cold), "MiB"),
+                tuple(r.sample.tree_mib or 0.0 for r in cold), "MiB"),
         Measure("cold_build_process_mib", "cold build: peak memory, largest process",
                 tuple(r.sample.max_rss_mib for r in cold), "MiB"),
     ]  # fmt: skip
@@ -207,7 +210,7 @@ def run_builds(
             )  # fmt: skip
     measures += [
         Measure("naive_seconds", "naive loop (papermill + nbconvert + PDF per report)",
-                tuple(s.seconds for s in naive), "s"),
+                tuple(s.seconds for s in naive), "s", cpu=tuple(s.cpu_seconds for s in naive)),
         Measure("speedup_vs_naive", "speed-up: naive / cold",
                 ratios([s.seconds for s in naive], list(cold_s[: len(naive)])), "x",
                 Target(2, "x", "min")),
@@ -222,9 +225,10 @@ def run_builds(
         ]  # fmt: skip
     measures += [
         Measure("noop_seconds", "no-op rebuild", tuple(r.sample.seconds for r in noop), "s",
-                Target(2, "s")),
+                Target(2, "s"), cpu=tuple(r.sample.cpu_seconds for r in noop)),
         Measure("one_cpp_seconds", f"one-CPP rebuild ({mode})",
-                tuple(r.sample.seconds for r in one), "s", Target(15, "s")),
+                tuple(r.sample.seconds for r in one), "s", Target(15, "s"),
+                cpu=tuple(r.sample.cpu_seconds for r in one)),
     ]  # fmt: skip
 
 

@@ -36,6 +36,10 @@ class ScaleRun:
         return self.ingest.seconds + (self.tables.seconds if self.tables else 0.0)
 
     @property
+    def cpu_seconds(self) -> float:
+        return self.ingest.cpu_seconds + (self.tables.cpu_seconds if self.tables else 0.0)
+
+    @property
     def max_rss_mib(self) -> float:
         return max(self.ingest.max_rss_mib, self.tables.max_rss_mib if self.tables else 0.0)
 

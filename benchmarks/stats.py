@@ -42,6 +42,11 @@ class Measure:
     unit: str
     target: Target | None = None
     note: str = ""
+    cpu: tuple[float, ...] = ()  # CPU seconds of the same runs, for timed measures
+
+    @property
+    def cpu_median(self) -> float | None:
+        return median(self.cpu) if self.cpu else None
 
     @property
     def median(self) -> float:

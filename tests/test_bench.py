@@ -82,16 +82,16 @@ def _rows(table: str) -> list[list[str]]:
 
 def test_markdown_table():
     measures = [
-        Measure("a", "no-op rebuild", (0.5, 0.7, 0.6), "s", Target(2, "s")),
+        Measure("a", "no-op rebuild", (0.5, 0.7, 0.6), "s", Target(2, "s"), cpu=(0.4, 0.2, 0.3)),
         Measure("b", "speed-up", (1.5, 1.7), "x", Target(2, "x", "min")),
         Measure("c", "naive loop", (300.0,), "s", note="sequential"),
     ]
     rows = _rows(markdown_table(measures))
-    assert rows[0] == ["measure", "median", "runs", "target", "met?"]
+    assert rows[0] == ["measure", "median", "CPU time", "runs", "target", "met?"]
     assert len(rows) == 2 + len(measures)
-    assert rows[2] == ["no-op rebuild", "0.60 s", "3", "≤ 2.00 s", "yes"]
-    assert rows[3] == ["speed-up", "1.60x", "2", "≥ 2.00x", "**no**"]
-    assert rows[4] == ["naive loop (sequential)", "300.0 s", "1", "—", "—"]
+    assert rows[2] == ["no-op rebuild", "0.60 s", "0.30 s", "3", "≤ 2.00 s", "yes"]
+    assert rows[3] == ["speed-up", "1.60x", "—", "2", "≥ 2.00x", "**no**"]
+    assert rows[4] == ["naive loop (sequential)", "300.0 s", "—", "1", "—", "—"]
 
 
 def test_write_results_round_trips(tmp_path):
@@ -105,7 +105,7 @@ def test_write_results_round_trips(tmp_path):
     assert rec["met"] is True
     assert data["notes"] == ["a note"]
     md = md_path.read_text()
-    assert "| one-CPP rebuild | 2.75 s | 4 | ≤ 15.0 s | yes |" in md
+    assert "| one-CPP rebuild | 2.75 s | — | 4 | ≤ 15.0 s | yes |" in md
     assert "- a note" in md
 
 
@@ -158,3 +158,8 @@ def test_naive_script_is_valid_bash(tmp_path):
     assert "papermill" in script and "nbconvert --to html --no-input" in script
     (tmp_path / "naive.sh").write_text(script)
     subprocess.run(["bash", "-n", str(tmp_path / "naive.sh")], check=True)
+
+
+def test_run_timed_stops_a_command_at_its_timeout():
+    sample = run_timed(["sleep", "30"], timeout=0.5, check=False)
+    assert sample.returncode == -9  # SIGKILL to the command's process group

@@ -160,7 +160,7 @@ def test_many_kernels_start_at_once_without_port_races(tmp_path: Path) -> None:
     nb = _notebook(tmp_path / "greet.ipynb", GREETING)
     names = [f"cpp{i}" for i in range(6)]
     jobs = [(str(nb), str(tmp_path / "out" / f"{n}.ipynb"), n) for n in names]
-    with multiprocessing.get_context("fork").Pool(len(jobs)) as pool:
+    with multiprocessing.get_context("spawn").Pool(len(jobs)) as pool:
         results = pool.map(_run_one, jobs)
     for name, text in zip(names, results, strict=True):
         assert f"# Hello {name}" in text

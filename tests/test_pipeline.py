@@ -204,3 +204,47 @@ def test_bad_requests_exit_2(
     monkeypatch.setenv("CPSA_RENDERER", "quarto")
     code = cli.main(["build", "--round", ROUND, "--national-only"])
     assert code == 2 and "`quarto` is not on PATH" in capsys.readouterr().err
+
+
+def test_ctrl_c_stops_cleanly_and_the_next_build_recovers(
+    built: tuple[Path, int, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    root = _copy(built[0], tmp_path / "project")
+    for report in REPORTS:  # forget the reports (not the data), so all four rebuild
+        (root / "outputs" / ROUND / ".state" / f"{report}.json").unlink()
+    env = {**os.environ, "CPSA_ROOT": str(root), "CPSA_RENDERER": "builtin"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cpsa", "build", "--round", ROUND, "--jobs", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, like a terminal job
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    while line and not line.startswith("building"):
+        line = proc.stdout.readline()
+    time.sleep(3)  # kernels are starting or running
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, out + err
+    assert "interrupted; finished outputs are intact" in err
+    for path in (root / "outputs" / ROUND / "reports").glob("*.pdf"):
+        data = path.read_bytes()
+        assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")
+
+    code, output = _build(root, monkeypatch, capsys)
+    assert code == 0, output
+    assert "0 failed" in output
+    for folder in ("reports", "notebooks"):
+        hidden = [p.name for p in (root / "outputs" / ROUND / folder).iterdir()]
+        assert not [n for n in hidden if n.startswith(".")], hidden

@@ -265,3 +265,58 @@ def _alt_in_structure(reader: PdfReader, alt: str) -> bool:
         return False
 
     return walk(reader.trailer["/Root"]["/StructTreeRoot"])
+
+
+def _fake_quarto(folder: Path, *, fail: bool = False) -> Path:
+    """A stand-in `quarto` that records its calls and writes what `quarto render` would."""
+    folder.mkdir()
+    script = folder / "quarto"
+    body = (
+        'echo "no typst for you" >&2; exit 1'
+        if fail
+        else (
+            'stem="${2%.ipynb}"; case "$4" in html) ext=html;; typst) ext=pdf;; esac\n'
+            'echo "fake $4 output of $2" > "$stem.$ext"'
+        )
+    )
+    script.write_text(
+        "#!/bin/sh\n"
+        f'echo "$@" >> "{folder}/calls.log"\n'
+        'if [ "$1" = "--version" ]; then echo 1.6.40; exit 0; fi\n'
+        f"{body}\n"
+    )
+    script.chmod(0o755)
+    return folder
+
+
+def test_quarto_is_called_on_the_render_copy_without_executing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cpsa.render import renderer_identity
+    from cpsa.render.quarto import render_quarto
+
+    bin_dir = _fake_quarto(tmp_path / "bin")
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    assert choose_renderer({}) == "quarto"
+    assert renderer_identity("quarto") == "quarto 1.6.40"
+    work = tmp_path / "work"
+    work.mkdir()
+    html, pdf = render_quarto(prepare(_executed_nb(), title=TITLE), workdir=work)
+    assert html == b"fake html output of report.ipynb\n"
+    assert pdf == b"fake typst output of report.ipynb\n"
+    calls = (bin_dir / "calls.log").read_text().splitlines()
+    assert "render report.ipynb --to html --no-execute" in calls
+    assert "render report.ipynb --to typst --no-execute" in calls
+
+
+def test_a_quarto_failure_is_reported_with_its_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cpsa.render.quarto import QuartoError, render_quarto
+
+    bin_dir = _fake_quarto(tmp_path / "bin", fail=True)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    work = tmp_path / "work"
+    work.mkdir()
+    with pytest.raises(QuartoError, match="no typst for you"):
+        render_quarto(prepare(_executed_nb(), title=TITLE), workdir=work)

@@ -30,7 +30,6 @@ import multiprocessing
 import os
 import shutil
 import signal
-import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -79,6 +78,7 @@ class ReportOutcome:
     status: str  # "built" | "skipped" | "failed"
     seconds: float = 0.0
     message: str = ""
+    phases: tuple[tuple[str, float], ...] = ()  # (step, seconds), for the log
 
 
 @dataclass(frozen=True)
@@ -307,6 +307,11 @@ def build_report(task: ReportTask) -> ReportOutcome:
     from cpsa.render import render_report
 
     start = time.perf_counter()
+    phases: list[tuple[str, float]] = []
+
+    def lap(step: str) -> None:
+        phases.append((step, round(time.perf_counter() - start - sum(t for _, t in phases), 2)))
+
     try:
         execute_report(
             notebook=task.notebook,
@@ -316,8 +321,10 @@ def build_report(task: ReportTask) -> ReportOutcome:
             timeout=task.timeout,
             provenance=_provenance(task),
         )
+        lap("execute")
         if task.plan is not None:
             _write_plan(task)
+            lap("plan")
         task.html.parent.mkdir(parents=True, exist_ok=True)
         render_report(
             task.executed,
@@ -329,6 +336,7 @@ def build_report(task: ReportTask) -> ReportOutcome:
             timestamp=task.timestamp,
             renderer=task.renderer,
         )
+        lap("render")
     except ExecutionError as exc:
         where = f" (executed copy: {_rel(exc.failed_copy, task.root)})" if exc.failed_copy else ""
         return ReportOutcome(task.report, "failed", time.perf_counter() - start, f"{exc}{where}")
@@ -336,7 +344,7 @@ def build_report(task: ReportTask) -> ReportOutcome:
         log.debug("report %s failed", task.report, exc_info=True)
         message = f"{type(exc).__name__}: {exc}"
         return ReportOutcome(task.report, "failed", time.perf_counter() - start, message)
-    return ReportOutcome(task.report, "built", time.perf_counter() - start)
+    return ReportOutcome(task.report, "built", time.perf_counter() - start, phases=tuple(phases))
 
 
 def _provenance(task: ReportTask) -> dict[str, Any] | None:
@@ -372,15 +380,11 @@ def _write_plan(task: ReportTask) -> None:
 
 
 def _worker_init(root: str) -> None:
-    # Ctrl-C is handled by the parent, which terminates the pool; SIGTERM then
-    # unwinds the worker through its finally blocks (temp files, kernel shutdown)
+    # Ctrl-C is handled by the parent, which terminates the pool; a killed worker's
+    # kernel exits with it (ipykernel watches its parent) and the next build removes
+    # its temporary files
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _raise_exit)
     os.environ["CPSA_ROOT"] = root
-
-
-def _raise_exit(signum: int, frame: Any) -> None:
-    raise SystemExit(128 + signum)
 
 
 def _run_tasks(
@@ -390,8 +394,9 @@ def _run_tasks(
         for task in tasks:
             on_done(build_report(task))
         return
-    # fork: workers start instantly and inherit the light parent; nothing heavy is imported yet
-    ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    # spawn, not fork: by now the data steps (pyarrow, pandas) may have started
+    # threads, and a forked child can inherit one of their locks held forever
+    ctx = multiprocessing.get_context("spawn")
     pool = ctx.Pool(
         processes=min(jobs, len(tasks)), initializer=_worker_init, initargs=(str(tasks[0].root),)
     )
@@ -463,6 +468,7 @@ def build(
         def on_done(outcome: ReportOutcome) -> None:
             nonlocal done
             done += 1
+            log.debug("report %s %s: %s", outcome.report, outcome.status, dict(outcome.phases))
             if outcome.status == "built":
                 _mark_current(paths, round_, outcome.report, digests[outcome.report])
                 echo(f"[{done}/{len(tasks)}] built {outcome.report} ({outcome.seconds:.1f} s)")
@@ -539,6 +545,7 @@ def format_summary(summary: BuildSummary, root: Path) -> str:
     lines = [
         f"round {summary.round}: {len(built)} built, {len(skipped)} up to date, "
         f"{len(failed)} failed ({summary.seconds:.1f} s)",
+        "steps:     " + ", ".join(f"{k} {v}" for k, v in summary.stages.items()),
         f"reports:   {_rel(summary.reports_dir, root)}/",
         f"notebooks: {_rel(summary.notebooks_dir, root)}/",
     ]

@@ -58,9 +58,11 @@ def front_matter(nb: dict[str, Any]) -> dict[str, Any]:
     cell = _front_matter_cell(nb)
     if cell is None:
         return {}
-    text = _source(cell).strip()
-    body = text.strip("-").strip() if text.startswith("---") else ""
-    data = yaml.safe_load(body) if body else {}
+    lines = _source(cell).strip().splitlines()
+    ends = [i for i, line in enumerate(lines[1:], 1) if line.strip() in ("---", "...")]
+    if not ends:
+        return {}
+    data = yaml.safe_load("\n".join(lines[1 : ends[0]]))
     return data if isinstance(data, dict) else {}
 
 

@@ -31,7 +31,9 @@ def quarto_version() -> str:
     exe = quarto_path()
     if exe is None:
         return "missing"
-    done = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [exe, "--version"], capture_output=True, text=True, timeout=120, check=False
+    )
     return done.stdout.strip() or "unknown"
 
 
