@@ -19,11 +19,7 @@ from pypdf import PdfReader
 
 from cpsa import cli
 
-pytestmark = [
-    pytest.mark.slow,
-    # cpsa.suppression (not this module's subject) trips a pandas 4 deprecation; reported
-    pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning"),
-]
+pytestmark = pytest.mark.slow
 REPORTS = ("national", *CPPS)
 
 

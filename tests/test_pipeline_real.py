@@ -16,10 +16,7 @@ from pypdf import PdfReader
 from cpsa import cli
 from cpsa.reference import load_reference
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning"),  # see test_pipeline
-]
+pytestmark = pytest.mark.slow
 
 
 def _respondents_and_invited(root: Path, cpp: str) -> tuple[int, int]:

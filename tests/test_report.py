@@ -176,3 +176,20 @@ def test_table_escapes_cells_and_needs_a_row():
         md.table(["A"], [])
     with pytest.raises(ValueError):
         md.figure(b"<svg/>", alt=" ")
+
+
+def test_table_rule_gives_pandoc_column_widths_that_fit_the_content():
+    statement = "Communities are involved in setting the partnership's priorities, not only consulted"
+    out = md.table(
+        ["Statement", "95% interval", "Compared with the rest of Scotland"],
+        [(statement, "44%–81%", "Significantly lower"), ("Short", "4%–8%", "No clear difference")],
+        align=["l", "r", "l"],
+    )
+    rule = out.splitlines()[1].strip("| ").split(" | ")
+    widths = [len(r) for r in rule]
+    assert rule[0].startswith(":-") and rule[1].endswith("-:")
+    # the sentence column is widest, but capped; figures fit their widest value
+    assert widths[0] == max(widths) and widths[0] < len(statement)
+    assert widths[1] >= len("44%–81%") + 2
+    # a text column is at least as wide as its longest (unbreakable) word
+    assert widths[2] >= len("Significantly")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import hashlib
 import json
@@ -30,6 +31,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -229,7 +231,11 @@ def ensure_data(cfg: RoundConfig, paths: Paths, *, src: str, force: bool = False
         paths.processed(cfg.round) / "manifest.json",
         paths.tables(cfg.round) / "cpp_items.csv",
     ]
-    if not force and _is_current(paths, cfg.round, "data", digest, outputs):
+    rounds = [cfg.round]
+    if cfg.baseline and paths.round_config_file(cfg.baseline).is_file():
+        rounds.append(cfg.baseline)
+    intact = all(_processed_intact(paths.processed(r)) for r in rounds)
+    if not force and intact and _is_current(paths, cfg.round, "data", digest, outputs):
         return "up to date"
     from cpsa.ingest import ingest_round
     from cpsa.tables import write_round_tables
@@ -241,6 +247,23 @@ def ensure_data(cfg: RoundConfig, paths: Paths, *, src: str, force: bool = False
     write_round_tables(cfg.round, out_dir=paths.tables(cfg.round), paths=paths)
     _mark_current(paths, cfg.round, "data", digest)
     return "rebuilt"
+
+
+def _processed_intact(folder: Path) -> bool:
+    """Whether a processed folder still matches its manifest (cheap: hashes only, no pandas).
+
+    Mirrors :func:`cpsa.ingest.processed_intact`, which cannot be imported here without
+    pandas; a damaged folder makes the data step run, and ingest rebuilds it from the export.
+    """
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        recorded = manifest["files"]
+        return all(
+            hashlib.sha256((folder / name).read_bytes()).hexdigest() == sha
+            for name, sha in recorded.items()
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
 
 
 def select_reports(
@@ -340,11 +363,29 @@ def build_report(task: ReportTask) -> ReportOutcome:
     except ExecutionError as exc:
         where = f" (executed copy: {_rel(exc.failed_copy, task.root)})" if exc.failed_copy else ""
         return ReportOutcome(task.report, "failed", time.perf_counter() - start, f"{exc}{where}")
+    except OSError as exc:  # disk full, read-only folder: say which folder and what to do
+        log.debug("report %s failed", task.report, exc_info=True)
+        return ReportOutcome(task.report, "failed", time.perf_counter() - start, os_error(exc))
     except Exception as exc:  # a renderer or plan failure must not stop the other reports
         log.debug("report %s failed", task.report, exc_info=True)
         message = f"{type(exc).__name__}: {exc}"
         return ReportOutcome(task.report, "failed", time.perf_counter() - start, message)
     return ReportOutcome(task.report, "built", time.perf_counter() - start, phases=tuple(phases))
+
+
+_WRITE_ERRORS = {errno.EROFS, errno.ENOSPC, errno.EACCES, errno.EPERM, errno.EDQUOT}
+
+
+def os_error(exc: OSError) -> str:
+    """A file-system failure as a message naming the folder and the fix."""
+    if exc.errno not in _WRITE_ERRORS:
+        return f"{type(exc).__name__}: {exc}"
+    name = exc.filename or exc.filename2
+    where = f"cannot write in {Path(name).parent}" if name else "cannot write the outputs"
+    return (
+        f"{where}: {exc.strerror or exc} (make the folder writable or free some disk space, "
+        "then build again; the previous outputs are untouched)"
+    )
 
 
 def _provenance(task: ReportTask) -> dict[str, Any] | None:
@@ -586,15 +627,20 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError("--jobs must be at least 1")
     paths = get_paths()
-    summary = build(
-        args.round,
-        cpp=args.cpp,
-        national_only=args.national_only,
-        jobs=args.jobs,
-        force=args.force,
-        timeout=args.timeout,
-        paths=paths,
-        echo=lambda line: print(line, flush=True),
-    )
+    try:
+        summary = build(
+            args.round,
+            cpp=args.cpp,
+            national_only=args.national_only,
+            jobs=args.jobs,
+            force=args.force,
+            timeout=args.timeout,
+            paths=paths,
+            echo=lambda line: print(line, flush=True),
+        )
+    except OSError as exc:  # the data steps could not write (a report's failure is caught)
+        log.debug("build failed", exc_info=True)
+        print(f"cpsa build: error: {os_error(exc)}", file=sys.stderr, flush=True)
+        return 1
     print(format_summary(summary, paths.root), flush=True)
     return summary.exit_code

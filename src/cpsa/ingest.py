@@ -79,9 +79,25 @@ def _up_to_date(folder: Path, fingerprint: str) -> dict | None:
         return None
     if manifest.get("fingerprint") != fingerprint:
         return None
-    if not all((folder / f"{t}.parquet").is_file() for t in TABLES):
+    # a truncated or edited table must not pass for current: it is rebuilt from the export
+    if not processed_intact(folder, manifest):
+        log.warning("ingest: %s does not match its manifest; rebuilding it", folder)
         return None
     return manifest
+
+
+def processed_intact(folder: Path, manifest: dict) -> bool:
+    """Whether every processed table still has the SHA-256 its manifest recorded."""
+    recorded = manifest.get("files")
+    if not isinstance(recorded, dict) or set(recorded) != {f"{t}.parquet" for t in TABLES}:
+        return False
+    for name, sha in recorded.items():
+        try:
+            if _sha256(folder / name) != sha:
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def _swap_in(tmp: Path, target: Path) -> None:
@@ -150,6 +166,7 @@ def ingest_round(round_: str, *, paths: Paths | None = None) -> IngestResult:
     try:
         for name in TABLES:
             getattr(parsed, name).to_parquet(tmp / f"{name}.parquet", index=False)
+        manifest["files"] = {f"{t}.parquet": _sha256(tmp / f"{t}.parquet") for t in TABLES}
         text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
         (tmp / "manifest.json").write_text(text, encoding="utf-8")
         tmp.chmod(0o755)
@@ -178,6 +195,12 @@ def load_processed(round_: str, *, paths: Paths | None = None) -> dict[str, pd.D
     if not (folder / "manifest.json").is_file():
         raise ConfigError(
             f"no processed data for round {round_}; run: cpsa ingest --round {round_}"
+        )
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    if not processed_intact(folder, manifest):
+        raise ConfigError(
+            f"the processed data in {folder} is damaged or was edited (it does not match "
+            f"manifest.json); rebuild it: cpsa ingest --round {round_}"
         )
     return {t: pd.read_parquet(folder / f"{t}.parquet") for t in TABLES}
 

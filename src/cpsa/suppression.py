@@ -100,7 +100,10 @@ def suppress_margins(
     if df.empty:
         return pd.Series(False, index=df.index)
     out = pd.Series(False, index=df.index)
-    parts = df.groupby(by, sort=True, dropna=False) if by else [((), df)]
+    # a one-item list as the key trips a pandas 4 deprecation (scalar vs tuple keys);
+    # the keys are not used here, so group by the bare column name instead
+    keys = by[0] if len(by) == 1 else by
+    parts = df.groupby(keys, sort=True, dropna=False) if by else [((), df)]
     for _, sub in parts:
         force = sub[force_col].to_numpy(dtype=bool) if force_col else None
         out.loc[sub.index] = suppress_cells(

@@ -83,7 +83,7 @@ def render_report(
             from cpsa.render.html import render_html
             from cpsa.render.pdf import render_pdf
 
-            html = render_html(prepared, banner=banner).encode("utf-8")
+            html = render_html(prepared, subtitle=subtitle, banner=banner).encode("utf-8")
             pdf = render_pdf(
                 prepared, workdir=workdir, subtitle=subtitle, banner=banner, timestamp=timestamp
             )

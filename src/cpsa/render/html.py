@@ -30,7 +30,9 @@ def _exporter() -> Any:
     )
 
 
-def render_html(prepared: PreparedReport, *, banner: str | None = None) -> str:
+def render_html(
+    prepared: PreparedReport, *, subtitle: str | None = None, banner: str | None = None
+) -> str:
     """The report as one self-contained HTML page."""
     import nbformat
 
@@ -39,7 +41,12 @@ def render_html(prepared: PreparedReport, *, banner: str | None = None) -> str:
     nb.cells = [c for c in nb.cells if c.cell_type != "raw"]
     uris = _park_images(nb)
     body, _ = _exporter().from_notebook_node(
-        nb, resources={"metadata": {"name": prepared.title}, "cpsa_banner": banner}
+        nb,
+        resources={
+            "metadata": {"name": prepared.title},
+            "cpsa_subtitle": subtitle,
+            "cpsa_banner": banner,
+        },
     )
     for key, uri in uris.items():
         body = body.replace(f'src="{key}"', f'src="{uri}"', 1)

@@ -95,7 +95,12 @@ def prepare(nb: dict[str, Any], *, title: str, lang: str = "en-GB") -> PreparedR
             cell["outputs"] = outputs
             cells.append(cell)
             blocks.extend(_output_markdown(o) for o in outputs)
+    # nbformat 4.5 requires cell ids; cells written by hand or by older tools
+    # lack them, and nbformat then warns (an error under pytest -W error)
+    for i, cell in enumerate(cells):
+        cell.setdefault("id", f"cpsa-cell-{i}")
     out["cells"] = cells
+    out["nbformat"], out["nbformat_minor"] = 4, max(5, out.get("nbformat_minor", 5))
     out.setdefault("metadata", {})["title"] = title
     markdown = "\n\n".join(b.strip("\n") for b in blocks if b.strip()) + "\n"
     return PreparedReport(title=title, lang=lang, notebook=out, markdown=markdown)

@@ -117,7 +117,7 @@ class CppReport:
 
     def cover(self) -> Markdown:
         parts = [
-            md.heading(2, f"{self.name}: board self-assessment"),
+            md.heading(2, "Introduction"),
             md.paragraph(
                 f"**{md.escape(self.config.title)}.** "
                 f"Report for the board of the {md.escape(self.board)}."
@@ -373,7 +373,7 @@ class CppReport:
                     t.pct_interval(r.get("ci_low"), r.get("ci_high")),
                     t.pct(r.get("rest_pct_positive")),
                     t.points(r.get("diff")),
-                    t.significance(r["direction"]),
+                    t.significance(r["direction"], versus=None),
                 )
                 for _, title, r in rows
             ],
@@ -484,7 +484,7 @@ class CppReport:
                     t.pct(r.get("pct_dont_know")),
                     t.pct(r.get("rest_pct_positive")),
                     t.points(r.get("diff")),
-                    t.significance(r["direction"]),
+                    t.significance(r["direction"], versus=None),
                 )
             )
         return md.table(

@@ -69,19 +69,46 @@ def table(
     align = list(align or ["l"] * len(headers))
     if len(align) != len(headers):
         raise ValueError("align needs one entry per column")
-    rule = ["---:" if a == "r" else ":---" for a in align]
-    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(rule) + " |"]
-    n = 0
+    body: list[list[str]] = []
     for row in rows:
         cells = [escape(c) if c is not None else "" for c in row]
         if len(cells) != len(headers):
             raise ValueError(f"row has {len(cells)} cells, table has {len(headers)} columns")
-        lines.append("| " + " | ".join(c if c else " " for c in cells) + " |")
-        n += 1
-    if n == 0:
+        body.append(cells)
+    if not body:
         raise ValueError("a table needs at least one row; say in words that there is no data")
+    # pandoc sizes the columns of a wide pipe table by the dashes of its rule
+    # line; equal rules squeeze a statement into a column as narrow as a number
+    rule = [
+        "-" * (w - 1) + ":" if a == "r" else ":" + "-" * (w - 1)
+        for a, w in zip(align, column_weights([headers, *body], align=align), strict=True)
+    ]
+    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(rule) + " |"]
+    lines += ["| " + " | ".join(c if c else " " for c in cells) + " |" for cells in body]
     out = "\n".join(lines)
     return f"**{escape(caption)}**\n\n{out}" if caption else out
+
+
+def column_weights(
+    rows: Sequence[Sequence[str]], *, align: Sequence[str], cap: int = 34
+) -> list[int]:
+    """A relative width per column, for pandoc (``rows[0]`` is the header).
+
+    Figures ('r' columns) get room for their widest value so "44%–81%" never
+    breaks; text columns their typical length, capped so that a column of
+    sentences does not crowd out the figures beside it. Either gets at least
+    its longest word, which cannot break.
+    """
+    weights = []
+    for a, column in zip(align, zip(*rows, strict=True), strict=True):
+        longest_word = max((len(w) for cell in column for w in cell.split()), default=1)
+        if a == "r":
+            # + cell padding and the bold header's wider letters
+            weights.append(max(3, longest_word, *(len(c) for c in column[1:])) + 4)
+        else:
+            typical = round(sum(len(c) for c in column[1:]) / (len(column) - 1))
+            weights.append(max(3, longest_word, min(cap, typical)) + 2)
+    return weights
 
 
 def figure(svg: bytes, *, alt: str) -> str:

@@ -106,7 +106,7 @@ class NationalReport:
 
     def cover(self) -> Markdown:
         parts = [
-            md.heading(2, f"National overview: {self.config.title}"),
+            md.heading(2, "Introduction"),
             md.paragraph(
                 "The results of the board self-assessment across Scotland's Community "
                 "Planning Partnerships, for publication by the Improvement Service."

@@ -67,12 +67,15 @@ def listing(items: Sequence[str], *, conj: str = "and") -> str:
     return ", ".join(items[:-1]) + f" {conj} " + items[-1]
 
 
-def significance(direction: str | None, *, versus: str = "the rest of Scotland") -> str:
-    """Words for a test result: direction is 'higher', 'lower' or empty (no clear difference)."""
-    if direction == "higher":
-        return f"Significantly higher than {versus}"
-    if direction == "lower":
-        return f"Significantly lower than {versus}"
+def significance(direction: str | None, *, versus: str | None = "the rest of Scotland") -> str:
+    """Words for a test result: direction is 'higher', 'lower' or empty (no clear difference).
+
+    ``versus=None`` leaves out what was compared, for a table column whose
+    header already says it.
+    """
+    if direction in ("higher", "lower"):
+        words = f"Significantly {direction}"
+        return f"{words} than {versus}" if versus else words
     return "No clear difference"
 
 
