@@ -428,8 +428,9 @@ class CppReport:
         if not shown.empty:
             top = shown.loc[shown["pct_positive"].idxmax()]
             low = shown.loc[shown["pct_positive"].idxmin()]
-            top_text = self.codebook.statement(top["item"]).text
-            low_text = self.codebook.statement(low["item"]).text
+            # the statements end in a full stop; the sentence quoting them has its own
+            top_text = self.codebook.statement(top["item"]).text.rstrip(".")
+            low_text = self.codebook.statement(low["item"]).text.rstrip(".")
             finding = (
                 f"Agreement ranged from {t.pct(low['pct_positive'])} for “{low_text}” "
                 f"to {t.pct(top['pct_positive'])} for “{top_text}”."
@@ -460,7 +461,7 @@ class CppReport:
                 if dk_top is not None and float(dk_top["pct_dont_know"] or 0) > 0:
                     alt += (
                         f" The most Don't know answers ({t.pct(dk_top['pct_dont_know'])}) were "
-                        f"for “{self.codebook.statement(dk_top['item']).text}”."
+                        f"for “{self.codebook.statement(dk_top['item']).text.rstrip('.')}”."
                     )
                 parts.append(md.figure(charts.likert_chart(likert), alt=alt))
         parts.append(self._item_table(th.title, items))
