@@ -179,7 +179,9 @@ def test_table_escapes_cells_and_needs_a_row():
 
 
 def test_table_rule_gives_pandoc_column_widths_that_fit_the_content():
-    statement = "Communities are involved in setting the partnership's priorities, not only consulted"
+    statement = (
+        "Communities are involved in setting the partnership's priorities, not only consulted"
+    )
     out = md.table(
         ["Statement", "95% interval", "Compared with the rest of Scotland"],
         [(statement, "44%–81%", "Significantly lower"), ("Short", "4%–8%", "No clear difference")],
@@ -193,3 +195,38 @@ def test_table_rule_gives_pandoc_column_widths_that_fit_the_content():
     assert widths[1] >= len("44%–81%") + 2
     # a text column is at least as wide as its longest (unbreakable) word
     assert widths[2] >= len("Significantly")
+
+
+def test_cells_without_ids_render_without_an_nbformat_warning():
+    # hand-made or older notebooks lack cell ids; nbformat would warn (an error here)
+    from cpsa.render.html import render_html
+    from cpsa.render.prepare import prepare
+
+    nb = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": "## Summary\n\nText."},
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "execution_count": 1,
+                "source": "r.summary()",
+                "outputs": [
+                    {
+                        "output_type": "execute_result",
+                        "execution_count": 1,
+                        "metadata": {},
+                        "data": {"text/markdown": "## Theme profile"},
+                    }
+                ],
+            },
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    prepared = prepare(nb, title="A report")
+    ids = [c["id"] for c in prepared.notebook["cells"]]
+    assert len(set(ids)) == len(ids) == 3
+    assert "id" not in nb["cells"][0], "prepare must not change its input"
+    html = render_html(prepared, subtitle="Round 1")
+    assert '<h1 class="cpsa-title">A report</h1>' in html and "Theme profile" in html

@@ -69,7 +69,7 @@ class TablesResult:
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
     """Deterministic CSV: floats rounded to 6 dp, booleans true/false, missing = empty."""
-    columns = [_column_strings(df[c]) for c in df.columns]
+    columns = [_column_strings(s) for _, s in df.items()]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow([str(c) for c in df.columns])
@@ -78,21 +78,36 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
 
 
 def _column_strings(s: pd.Series) -> list[str]:
-    """One column as CSV cell strings (vectorised per dtype: small tables are many)."""
+    """One column as CSV cell strings (vectorised per dtype: small tables are many).
+
+    Plain numpy columns are handled on the array itself: a round writes ~3,000
+    columns, and pandas' per-Series overhead (isna, dtype inference) was most of it.
+    """
+    dtype = s.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "biuf":
+        vals = s.to_numpy()
+        if dtype.kind == "b":
+            return np.where(vals, "true", "false").tolist()
+        if dtype.kind in "iu":
+            return vals.astype(str).tolist()
+        # + 0.0 turns -0.0 into 0.0 so both print the same; numpy str() is the shortest repr
+        out = (np.round(vals, FLOAT_DECIMALS) + 0.0).astype(str).astype(object)
+        out[np.isnan(vals)] = ""
+        return out.tolist()
+    if isinstance(dtype, pd.StringDtype):
+        return s.to_numpy(dtype=object, na_value="").tolist()
     missing = s.isna().to_numpy()
-    kind = s.dtype.kind
-    if kind == "b" or s.dtype.name == "boolean":
+    kind = dtype.kind
+    if kind == "b" or dtype.name == "boolean":
         vals = s.to_numpy(dtype=object, na_value=False).astype(bool)
         out = np.where(vals, "true", "false").astype(object)
-    elif kind == "f" or s.dtype.name == "Float64":
-        # + 0.0 turns -0.0 into 0.0 so both print the same; numpy str() is the shortest repr
+    elif kind == "f" or dtype.name == "Float64":
         vals = np.round(s.to_numpy(dtype=float, na_value=np.nan), FLOAT_DECIMALS) + 0.0
         out = vals.astype(str).astype(object)
-    elif kind in "iu" or s.dtype.name in ("Int64", "Int32"):
-        out = np.array([str(int(v)) if not m else "" for v, m in zip(s, missing, strict=True)])
-        out = out.astype(object)
+    elif kind in "iu" or dtype.name in ("Int64", "Int32"):
+        out = s.to_numpy(dtype=np.int64, na_value=0).astype(str).astype(object)
     elif pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
-        out = s.to_numpy(dtype=object, na_value="")
+        out = np.array(s.to_numpy(dtype=object, na_value=""), dtype=object)  # writable copy
     else:
         out = np.array([_cell(v) for v in s.to_numpy(dtype=object)], dtype=object)
     out[missing] = ""
