@@ -302,7 +302,9 @@ def report_title(cfg: RoundConfig, report: str, paths: Paths) -> tuple[str, str]
     from cpsa.reference import load_reference
 
     name = load_reference(paths).cpp_name(report)
-    return f"{name} CPP board self-assessment {cfg.round}", cfg.title
+    # the cover must say who the report is for (issue 6), not only the body
+    subtitle = f"{cfg.title}. Confidential to the {name} Community Planning Partnership board."
+    return f"{name} CPP board self-assessment {cfg.round}", subtitle
 
 
 def _outputs(paths: Paths, round_: str, report: str, *, with_plan: bool) -> dict[str, Path]:

@@ -96,7 +96,9 @@ class NationalReport:
     def _respondents(self) -> int | None:
         part = self.tables.get("participation")
         if part is not None and "n_respondents" in part.columns:
-            return int(part["n_respondents"].fillna(0).sum())
+            # one "all" row plus one row per partner type: summing them counts everyone twice
+            total = part.loc[part["group"] == "all", "n_respondents"].dropna()
+            return int(total.iloc[0]) if len(total) else None
         ni = self.tables.get("national_items")
         if "n_answered" in ni.columns:
             return int(ni["n_answered"].max())
