@@ -8,6 +8,7 @@ end-to-end tests of ``cpsa tables`` under ``CPSA_ROOT``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -198,5 +199,9 @@ def write_project(
         respondents_of(responses).to_parquet(proc / "respondents.parquet", index=False)
         comments.to_parquet(proc / "comments.parquet", index=False)
         manifest = {"round": name, "n_respondents": int(responses["respondent_id"].nunique())}
+        # load_processed refuses tables whose SHA-256 differs from the manifest's record
+        manifest["files"] = {
+            f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in proc.glob("*.parquet")
+        }
         (proc / "manifest.json").write_text(json.dumps(manifest))
     return root

@@ -235,8 +235,9 @@ def test_a_failing_renderer_keeps_the_previous_html_and_pdf(
     def broken(*args, **kwargs):
         raise RuntimeError("typst: compilation failed (simulated)")
 
-    monkeypatch.setattr(cpsa.render.pdf, "render_pdf", broken)
-    code, output = _build(project, monkeypatch, capsys, "--cpp", "fife")
+    with monkeypatch.context() as mp:
+        mp.setattr(cpsa.render.pdf, "render_pdf", broken)
+        code, output = _build(project, monkeypatch, capsys, "--cpp", "fife")
     assert code == 1, output
     assert "FAILED fife: RuntimeError: typst: compilation failed (simulated)" in output
     after = snapshot(project)
@@ -245,7 +246,6 @@ def test_a_failing_renderer_keeps_the_previous_html_and_pdf(
         assert after[key] == before[key], ext
     assert hidden_leftovers(project) == []
 
-    monkeypatch.undo()
     assert_recovers(project, monkeypatch, capsys, expect_built=1)
 
 

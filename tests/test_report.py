@@ -195,6 +195,10 @@ def test_table_rule_gives_pandoc_column_widths_that_fit_the_content():
     assert widths[1] >= len("44%–81%") + 2
     # a text column is at least as wide as its longest (unbreakable) word
     assert widths[2] >= len("Significantly")
+    # an empty column (to be filled in on paper) is wider than its header word
+    plan = md.table(["Area", "Lead"], [(statement, None)], align=["l", "l"])
+    lead = plan.splitlines()[1].strip("| ").split(" | ")[1]
+    assert len(lead) > len("Lead") + 4
 
 
 def test_cells_without_ids_render_without_an_nbformat_warning():

@@ -222,9 +222,29 @@ def write_tables(root: Path, round_: str, *, seed: int = 7) -> Path:
     ch["score"], ch["baseline_score"], ch["diff"] = nt["score"], nt["score"] - 3, 3.0
     ch["q_value"], ch["significance"] = 0.5, "similar"
     ch.to_csv(tables / "national_change_themes.csv", index=False)
-    pd.DataFrame(
-        {"cpp": CPPS, "n_respondents": [10, 10, 3], "members_invited": [14, 14, 14]}
-    ).to_csv(tables / "participation.csv", index=False)
+    # as `cpsa tables` writes it: one "all" row, then one row per partner type
+    respondents, invited = np.array([10, 10, 3]), np.array([14, 14, 14])
+    rates = 100 * respondents / invited
+    q25, median, q75 = np.percentile(rates, [25, 50, 75])
+    all_row = {
+        "group": "all",
+        "n_respondents": int(respondents.sum()),
+        "pct_of_respondents": 100.0,
+        "suppressed": False,
+        "n_cpps_participating": len(CPPS),
+        "n_cpps_reported": len(CPPS) - 1,
+        "n_cpps_pooled": len(CPPS),
+        "members_invited": int(invited.sum()),
+        "response_rate": 100 * respondents.sum() / invited.sum(),
+        "cpp_response_rate_q25": q25,
+        "cpp_response_rate_median": median,
+        "cpp_response_rate_q75": q75,
+    }
+    by_type = [
+        {"group": g, "n_respondents": n, "pct_of_respondents": 100 * n / 23, "suppressed": False}
+        for g, n in (("elected_member", 12), ("council_officer", 11))
+    ]
+    pd.DataFrame([all_row, *by_type]).to_csv(tables / "participation.csv", index=False)
     pd.DataFrame(
         [
             {"theme": th["id"], "kind": k, "n_comments": 2}

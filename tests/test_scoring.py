@@ -11,7 +11,13 @@ from analysis_data import ITEMS, build_responses, random_responses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cpsa.scoring import item_scores, respondent_theme_scores, theme_summary
+from cpsa.scoring import (
+    NEGATIVE,
+    POSITIVE,
+    item_scores,
+    respondent_theme_scores,
+    theme_summary,
+)
 
 TOL = 1e-9
 
@@ -124,3 +130,28 @@ def test_properties_percentages_counts_and_row_order(sizes, seed):
     b = respondent_theme_scores(shuffled)
     pd.testing.assert_frame_equal(a, b)
     assert set(got["item"]) == set(ITEMS)
+
+
+@pytest.mark.parametrize("mixed", [False, True])
+def test_respondent_theme_scores_match_a_plain_groupby(mixed):
+    # independent reference: a string groupby, as the function was first written;
+    # ``mixed`` gives one respondent two CPPs, which the integer fast path cannot bin
+    r = random_responses(np.random.default_rng(5), {"fife": 9, "moray": 7, "angus": 4})
+    r = r.sample(frac=1, random_state=3).reset_index(drop=True)
+    if mixed:
+        first = r["respondent_id"].iloc[0]
+        r.loc[(r["respondent_id"] == first) & (r.index % 2 == 0), "cpp"] = "zzz"
+    ref = (
+        r.assign(
+            n_rated=r["response"].isin(POSITIVE + NEGATIVE).astype("int64"),
+            n_positive=r["response"].isin(POSITIVE).astype("int64"),
+        )
+        .groupby(["cpp", "partner_type", "respondent_id", "theme"], sort=True)[
+            ["n_rated", "n_positive"]
+        ]
+        .sum()
+        .reset_index()
+    )
+    ref = ref[ref["n_rated"] > 0].reset_index(drop=True)
+    ref["score"] = ref["n_positive"] / ref["n_rated"]
+    pd.testing.assert_frame_equal(respondent_theme_scores(r), ref, check_exact=True)

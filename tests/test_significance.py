@@ -153,3 +153,45 @@ def test_early_stopping_for_clearly_significant_tests_keeps_the_verdict():
     b = round(fast.p_value * (fast.permutations + 1)) - 1
     upper = stats.beta.ppf(1 - 0.0005, b + 1, fast.permutations - b)
     assert upper < bound
+
+
+def test_stopping_rule_quantile_is_scipys_beta_ppf():
+    # the stopping rule calls scipy's private beta quantile directly for speed; it must
+    # give exactly stats.beta.ppf, or early stopping (and so the p-values) would change
+    from cpsa.significance import _beta_ppf
+
+    for m in (1000, 5000, 9999):
+        for b in (1, 7, 50, 500, m - 1):
+            assert _beta_ppf(0.0005, b, m - b + 1) == stats.beta.ppf(0.0005, b, m - b + 1)
+            assert _beta_ppf(0.9995, b + 1, m - b) == stats.beta.ppf(0.9995, b + 1, m - b)
+
+
+def test_batched_tests_in_workers_equal_one_by_one():
+    # run_permutation_jobs may fork workers; each test's generator is named by its key,
+    # so the results must equal running every test alone, in any order
+    from cpsa.significance import _PARALLEL_MIN_JOBS, PermutationJob, run_permutation_jobs
+
+    rng = np.random.default_rng(4)
+    jobs = []
+    for i in range(_PARALLEL_MIN_JOBS + 6):
+        values = np.array([0.0, 0.25, 0.5, 1.0])
+        jobs.append(
+            PermutationJob(
+                values,
+                rng.integers(0, 6, size=4),
+                rng.integers(1, 9, size=4),
+                seed=7,
+                key=("r", str(i)),
+                permutations=1999,
+                stop_above=0.05,
+            )
+        )
+    alone = [
+        permutation_test_counts(
+            j.values, j.counts_x, j.counts_y, permutations=j.permutations,
+            rng=rng_for(7, "r", str(i)), stop_above=0.05,
+        )
+        for i, j in enumerate(jobs)
+    ]  # fmt: skip
+    assert run_permutation_jobs(jobs) == alone
+    assert run_permutation_jobs(jobs[::-1]) == alone[::-1]

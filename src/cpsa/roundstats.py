@@ -27,13 +27,13 @@ from cpsa.scoring import (
     theme_summary,
 )
 from cpsa.significance import (
+    PermutationJob,
     direction,
     fisher_two_sided,
     kruskal_wallis,
     mann_whitney,
-    permutation_test,
-    permutation_test_counts,
-    rng_for,
+    run_permutation_jobs,
+    sample_counts,
 )
 
 # fewest valid answers for a statement to be called a strength / area for improvement
@@ -219,7 +219,7 @@ def cpp_themes(data: RoundData, pooling: suppression.CppPooling, s: Settings) ->
     grid = pd.MultiIndex.from_product([data.cpps, data.themes], names=["cpp", "theme"])
     out = summ.set_index(["cpp", "theme"]).reindex(grid).reset_index()
     out["n_respondents"] = out["n_respondents"].fillna(0).astype("int64")
-    rows = []
+    rows, jobs, tested = [], [], []
     for theme in data.themes:
         sub = rt[rt["theme"] == theme]
         values = np.unique(sub["score"].to_numpy())
@@ -233,19 +233,20 @@ def cpp_themes(data: RoundData, pooling: suppression.CppPooling, s: Settings) ->
             var_rest = (
                 (rest @ values**2 - n_rest * mean_rest**2) / (n_rest - 1) if n_rest > 1 else np.nan
             )
-            res = (
-                permutation_test_counts(
-                    values,
-                    own,
-                    rest,
-                    permutations=s.permutations,
-                    rng=rng_for(s.seed, data.round, "cpp-vs-rest", cpp, theme),
-                    stop_above=s.q_threshold,
-                    stop_below=s.q_threshold / len(data.themes),
+            if cpp in pooling.reported:
+                tested.append(len(rows))
+                jobs.append(
+                    PermutationJob(
+                        values,
+                        own,
+                        rest,
+                        seed=s.seed,
+                        key=(data.round, "cpp-vs-rest", cpp, theme),
+                        permutations=s.permutations,
+                        stop_above=s.q_threshold,
+                        stop_below=s.q_threshold / len(data.themes),
+                    )
                 )
-                if cpp in pooling.reported
-                else None
-            )
             rows.append(
                 {
                     "cpp": cpp,
@@ -253,11 +254,12 @@ def cpp_themes(data: RoundData, pooling: suppression.CppPooling, s: Settings) ->
                     "rest_n_respondents": n_rest,
                     "rest_score": 100 * mean_rest,
                     "rest_sd": 100 * np.sqrt(max(var_rest, 0.0)) if n_rest > 1 else np.nan,
-                    "p_value": res.p_value if res else np.nan,
-                    "p_mc_se": res.mc_se if res else np.nan,
-                    "permutations": res.permutations if res else np.nan,
+                    **_NOT_TESTED,
                 }
             )
+    # all tests at once: run_permutation_jobs spreads them over the cores
+    for i, res in zip(tested, run_permutation_jobs(jobs), strict=True):
+        rows[i].update(_tested(res))
     out = out.merge(pd.DataFrame(rows), on=["cpp", "theme"], how="left")
     out["permutations"] = out["permutations"].astype("Int64")
     _add_mean_difference(
@@ -273,6 +275,13 @@ def cpp_themes(data: RoundData, pooling: suppression.CppPooling, s: Settings) ->
     cols += ["diff_ci_high", "p_value", "p_mc_se", "permutations", "q_value", "significance"]
     cols += ["suppressed"]
     return _sort(out[cols], [("cpp", None), ("theme", data.themes)])
+
+
+_NOT_TESTED = {"p_value": np.nan, "p_mc_se": np.nan, "permutations": np.nan}
+
+
+def _tested(res) -> dict:
+    return {"p_value": res.p_value, "p_mc_se": res.mc_se, "permutations": res.permutations}
 
 
 def _add_mean_difference(
@@ -361,7 +370,7 @@ def change_themes(
     rt_now = cur.theme_scores
     rt_base = base.theme_scores
     both = tuple(c for c in cur.cpps if c in set(base.cpps))
-    rows = []
+    rows, jobs, tested = [], [], []
     now_by = _score_arrays(rt_now, ["cpp", "theme"])
     base_by = _score_arrays(rt_base, ["cpp", "theme"])
     none = np.empty(0)
@@ -370,14 +379,25 @@ def change_themes(
         for theme in themes:
             x = now_by.get((cpp, theme), none)
             y = base_by.get((cpp, theme), none)
-            rng = rng_for(s.seed, cur.round, "change", cpp, theme)
-            rows.append(
-                {
-                    "cpp": cpp,
-                    "theme": theme,
-                    **_change_theme_row(x, y, ok, rng, s, family=len(themes)),
-                }
-            )
+            if ok:
+                tested.append(len(rows))
+                jobs.append(_change_job(x, y, s, (cur.round, "change", cpp, theme), len(themes)))
+            rows.append({"cpp": cpp, "theme": theme, **_change_theme_row(x, y, s)})
+    a_pool = rt_now[rt_now["cpp"].isin(pool_cur.pooled)]
+    b_pool = rt_base[rt_base["cpp"].isin(pool_base.pooled)]
+    a_by = _score_arrays(a_pool, ["theme"])
+    b_by = _score_arrays(b_pool, ["theme"])
+    nrows = []
+    for theme in themes:
+        x, y = a_by.get((theme,), none), b_by.get((theme,), none)
+        jobs.append(_change_job(x, y, s, (cur.round, "change", "scotland", theme), len(themes)))
+        nrows.append({"theme": theme, **_change_theme_row(x, y, s)})
+    # the CPP and the national tests at once: run_permutation_jobs spreads them over the cores
+    results = run_permutation_jobs(jobs)
+    for i, res in zip(tested, results[: len(tested)], strict=True):
+        rows[i].update(_tested(res))
+    for row, res in zip(nrows, results[len(tested) :], strict=True):
+        row.update(_tested(res))
     per_cpp = pd.DataFrame(rows, columns=["cpp", "theme", *_CHANGE_THEME_COLS])
     per_cpp["permutations"] = per_cpp["permutations"].astype("Int64")
     per_cpp["q_value"] = bh_by_group(per_cpp, by="cpp")
@@ -388,15 +408,6 @@ def change_themes(
     numeric = [c for c in per_cpp.columns if c not in ("cpp", "theme")]
     per_cpp = _sort(suppression.blank(per_cpp, sup, numeric), [("cpp", None), ("theme", themes)])
 
-    a_pool = rt_now[rt_now["cpp"].isin(pool_cur.pooled)]
-    b_pool = rt_base[rt_base["cpp"].isin(pool_base.pooled)]
-    nrows = []
-    a_by = _score_arrays(a_pool, ["theme"])
-    b_by = _score_arrays(b_pool, ["theme"])
-    for theme in themes:
-        x, y = a_by.get((theme,), none), b_by.get((theme,), none)
-        rng = rng_for(s.seed, cur.round, "change", "scotland", theme)
-        nrows.append({"theme": theme, **_change_theme_row(x, y, True, rng, s, family=len(themes))})
     nat = pd.DataFrame(nrows, columns=["theme", *_CHANGE_THEME_COLS])
     nat["permutations"] = nat["permutations"].astype("Int64")
     nat["q_value"] = bh_adjust(nat["p_value"].to_numpy())
@@ -426,25 +437,28 @@ _CHANGE_THEME_COLS = [
 ]
 
 
-def _change_theme_row(x, y, tested: bool, rng, s: Settings, *, family: int) -> dict:
+def _change_job(x, y, s: Settings, key: tuple[str, ...], family: int) -> PermutationJob:
+    """The permutation test of theme scores now (x) vs baseline (y) for one CPP or Scotland."""
+    values, counts_x, counts_y = sample_counts(x, y)
+    return PermutationJob(
+        values,
+        counts_x,
+        counts_y,
+        seed=s.seed,
+        key=key,
+        permutations=s.permutations,
+        stop_above=s.q_threshold,
+        stop_below=s.q_threshold / family,
+    )
+
+
+def _change_theme_row(x, y, s: Settings) -> dict:
     nx, ny = len(x), len(y)
     mx = float(np.mean(x)) if nx else np.nan
     my = float(np.mean(y)) if ny else np.nan
     sx = float(np.std(x, ddof=1)) if nx > 1 else np.nan
     sy = float(np.std(y, ddof=1)) if ny > 1 else np.nan
     ci = welch_difference(mx, sx, nx, my, sy, ny, confidence=s.confidence)
-    res = (
-        permutation_test(
-            x,
-            y,
-            permutations=s.permutations,
-            rng=rng,
-            stop_above=s.q_threshold,
-            stop_below=s.q_threshold / family,
-        )
-        if tested
-        else None
-    )
     return {
         "n_respondents": nx,
         "score": 100 * mx,
@@ -453,9 +467,7 @@ def _change_theme_row(x, y, tested: bool, rng, s: Settings, *, family: int) -> d
         "diff_pp": 100 * (mx - my),
         "diff_ci_low": 100 * float(ci.low),
         "diff_ci_high": 100 * float(ci.high),
-        "p_value": res.p_value if res else np.nan,
-        "p_mc_se": res.mc_se if res else np.nan,
-        "permutations": res.permutations if res else np.nan,
+        **_NOT_TESTED,
     }
 
 

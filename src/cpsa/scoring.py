@@ -147,6 +147,8 @@ def respondent_theme_scores(responses: pd.DataFrame) -> pd.DataFrame:
     keep = np.ones(len(responses), dtype=bool)
     for k in keys:
         code, uniq = pd.factorize(responses[k], sort=True)
+        if isinstance(uniq, pd.CategoricalIndex):  # keys come out as plain values
+            uniq = pd.Index(np.asarray(uniq))
         keep &= code >= 0  # like groupby: rows with a missing key belong to no group
         codes.append(code)
         uniques.append(uniq)

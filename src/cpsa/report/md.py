@@ -96,13 +96,16 @@ def column_weights(
 
     Figures ('r' columns) get room for their widest value so "44%–81%" never
     breaks; text columns their typical length, capped so that a column of
-    sentences does not crowd out the figures beside it. Either gets at least
-    its longest word, which cannot break.
+    sentences does not crowd out the figures beside it; empty columns room to
+    write in. Each gets at least its longest word, which cannot break.
     """
     weights = []
     for a, column in zip(align, zip(*rows, strict=True), strict=True):
         longest_word = max((len(w) for cell in column for w in cell.split()), default=1)
-        if a == "r":
+        if not any(c.strip() for c in column[1:]):
+            # an empty column is room to write in (the printed improvement plan)
+            weights.append(max(longest_word, 12) + 2)
+        elif a == "r":
             # + cell padding and the bold header's wider letters
             weights.append(max(3, longest_word, *(len(c) for c in column[1:])) + 4)
         else:
