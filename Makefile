@@ -18,7 +18,7 @@ CPP ?=
 JOBS ?=
 PYTEST_ARGS ?=
 
-.PHONY: help venv lock test lint format reports report national verify lab bench demo-data ingest tables params clean clean-outputs
+.PHONY: help venv lock test lint format reports report national verify lab bench demo-data ingest tables params known-good clean clean-outputs
 
 help: ## list the targets with one line of help each
 	@echo "cpsa — make targets (ROUND=$(ROUND)):"
@@ -84,6 +84,9 @@ tables: $(STAMP) ## compute ROUND's statistics into outputs/ROUND/tables
 
 params: $(STAMP) ## write the Papermill parameters of ROUND into params/ROUND
 	$(CPSA) params --round $(ROUND)
+
+known-good: $(STAMP) ## recompute tests/known_good deliberately; then review: git diff tests/known_good
+	$(PY) tests/known_good/refresh.py
 
 clean-outputs: ## delete outputs/ROUND (reports, tables, notebooks) and data/processed/ROUND
 	rm -rf outputs/$(ROUND) data/processed/$(ROUND)

@@ -184,6 +184,8 @@ def test_params_naming_a_missing_cpp_or_an_outside_path_are_refused(
         assert code == 2, output
         assert message in output and "params/demo-2030/cpp/fife.yaml" in output, output
         assert snapshot(project) == before
+        leftovers = list((project / "outputs" / ".verify").glob("*"))
+        assert leftovers == [], f"verify left its scratch copy behind: {leftovers}"
     # `cpsa build` rewrites parameter files from round.yaml: the hand edit is undone
     code, output = _build(project, monkeypatch, capsys)
     assert code == 0, output

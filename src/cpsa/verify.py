@@ -135,39 +135,44 @@ def verify(
     base.mkdir(parents=True, exist_ok=True)
     scratch = Paths(root=Path(tempfile.mkdtemp(prefix=f"{round_}-", dir=base)))
     print(f"verify {round_}: re-executing {len(reports)} report(s) in {scratch.root}", flush=True)
-    _copy_inputs(cfg, paths, scratch)
+    try:
+        _copy_inputs(cfg, paths, scratch)
 
-    from cpsa.ingest import ingest_round
-    from cpsa.tables import write_round_tables
+        from cpsa.ingest import ingest_round
+        from cpsa.tables import write_round_tables
 
-    for r in [cfg.baseline, round_]:
-        if r:
-            ingest_round(r, paths=scratch)
-    write_round_tables(round_, paths=scratch)
-    print("verify: tables recomputed", flush=True)
+        for r in [cfg.baseline, round_]:
+            if r:
+                ingest_round(r, paths=scratch)
+        write_round_tables(round_, paths=scratch)
+        print("verify: tables recomputed", flush=True)
 
-    only = None if cpp is None else [f"by_cpp/{cpp}"]
-    differences = list(compare_tables(tables, scratch.tables(round_), only=only))
+        only = None if cpp is None else [f"by_cpp/{cpp}"]
+        differences = list(compare_tables(tables, scratch.tables(round_), only=only))
 
-    work = [
-        (round_, r, str(scratch.root), str(scratch.executed_notebooks(round_) / f"{r}.ipynb"))
-        for r in reports
-    ]
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(work)))
-    done = 0
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for report, error in pool.map(_execute, work):
-            done += 1
-            print(f"[{done}/{len(work)}] re-executed {report}", flush=True)
-            if error:
-                differences.append(Difference(report, f"re-execution failed: {error}"))
-                continue
-            differences.extend(
-                compare_notebooks(
-                    paths.executed_notebooks(round_) / f"{report}.ipynb",
-                    scratch.executed_notebooks(round_) / f"{report}.ipynb",
+        work = [
+            (round_, r, str(scratch.root), str(scratch.executed_notebooks(round_) / f"{r}.ipynb"))
+            for r in reports
+        ]
+        jobs = max(1, min(jobs or os.cpu_count() or 1, len(work)))
+        done = 0
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for report, error in pool.map(_execute, work):
+                done += 1
+                print(f"[{done}/{len(work)}] re-executed {report}", flush=True)
+                if error:
+                    differences.append(Difference(report, f"re-execution failed: {error}"))
+                    continue
+                differences.extend(
+                    compare_notebooks(
+                        paths.executed_notebooks(round_) / f"{report}.ipynb",
+                        scratch.executed_notebooks(round_) / f"{report}.ipynb",
+                    )
                 )
-            )
+    except BaseException:
+        if not keep:  # an error mid-run must not leave confidential copies behind
+            shutil.rmtree(scratch.root, ignore_errors=True)
+        raise
     result = VerifyResult(round_, tuple(reports), tuple(differences), scratch.root)
     if result.ok and not keep:
         shutil.rmtree(scratch.root, ignore_errors=True)
