@@ -14,7 +14,10 @@ PY := $(VENV)/bin/python
 CPSA := $(VENV)/bin/cpsa
 KERNEL := cpsa
 ROUND ?= demo-2026
-CPP ?=
+# CPP is also make's built-in C-preprocessor variable ("cc -E"): drop that default
+ifeq ($(origin CPP),default)
+CPP :=
+endif
 JOBS ?=
 PYTEST_ARGS ?=
 

@@ -174,3 +174,27 @@ def test_atomic_files_get_normal_permissions_not_mkstemp_0600(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_make_passes_cpp_only_when_given():
+    """CPP is a built-in make variable ("cc -E"); it must not leak into our commands."""
+
+    def dry(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["make", "-n", "--no-print-directory", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+
+    verify_all = dry("verify", "ROUND=demo-2026")
+    assert "--cpp" not in verify_all.stdout, verify_all.stdout
+    assert "--cpp fife" in dry("verify", "ROUND=demo-2026", "CPP=fife").stdout
+    assert "--cpp fife" in dry("report", "ROUND=demo-2026", "CPP=fife").stdout
+    no_cpp = subprocess.run(
+        ["make", "--no-print-directory", "report", "ROUND=demo-2026"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert no_cpp.returncode != 0 and "needs CPP=<slug>" in no_cpp.stderr
