@@ -10,7 +10,6 @@ Nothing here depends on the clock, so two builds of the same inputs agree.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from dataclasses import asdict, dataclass, field
@@ -19,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from cpsa.config import Paths, get_paths
+from cpsa.config import ConfigError, Paths, get_paths
 
 KEY_PACKAGES = (
     "cpsa",
@@ -107,25 +106,17 @@ def package_versions() -> dict[str, str]:
 
 @cache
 def renderer_description() -> str:
-    """Which renderer a build in this environment uses, with its version."""
-    choice = os.environ.get("CPSA_RENDERER", "").strip().lower()
-    quarto = shutil.which("quarto")
-    if choice == "quarto" or (choice != "builtin" and quarto):
-        if not quarto:
-            return "Quarto (requested, not installed)"
-        try:
-            v = subprocess.run([quarto, "--version"], capture_output=True, text=True, timeout=60)
-            return f"Quarto {v.stdout.strip()}"
-        except (OSError, subprocess.SubprocessError):
-            return "Quarto (version unknown)"
-    try:
-        import pypandoc
+    """Which renderer a build in this environment uses, with its version.
 
-        pandoc = pypandoc.get_pandoc_version()
-    except (ImportError, OSError, RuntimeError):
-        pandoc = "unknown"
-    pv = package_versions()
-    return f"built-in: nbconvert {pv['nbconvert']}, pandoc {pandoc}, typst {pv['typst']}"
+    Uses the build's own choice (``cpsa.render.choose_renderer``), so the report
+    names the renderer that actually renders it.
+    """
+    from cpsa.render import choose_renderer, renderer_identity
+
+    try:
+        return renderer_identity(choose_renderer())
+    except ConfigError as exc:  # e.g. Quarto forced but missing: the build stops on it
+        return f"unavailable: {exc}"
 
 
 def data_manifest(round_: str, paths: Paths | None = None) -> dict[str, Any]:

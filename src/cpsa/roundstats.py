@@ -16,6 +16,7 @@ import pandas as pd
 
 from cpsa import suppression
 from cpsa.classify import INFORMATION_GAP_DK_PCT, classify_items
+from cpsa.config import Thresholds
 from cpsa.intervals import newcombe_difference, t_mean, welch_difference, wilson
 from cpsa.multiplicity import bh_adjust, bh_by_group
 from cpsa.redact import redact_series
@@ -61,11 +62,12 @@ class Settings:
     """The round-config settings the statistics depend on."""
 
     seed: int
-    permutations: int = 9999
-    q_threshold: float = 0.05
-    min_respondents_report: int = 5
-    min_group_cpp: int = 5
-    min_group_national: int = 10
+    # defaults are the round config's, so the two cannot drift apart
+    permutations: int = Thresholds.permutations
+    q_threshold: float = Thresholds.q_threshold
+    min_respondents_report: int = Thresholds.min_respondents_report
+    min_group_cpp: int = Thresholds.min_group_cpp
+    min_group_national: int = Thresholds.min_group_national
     confidence: float = 0.95
 
 
