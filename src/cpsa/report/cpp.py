@@ -408,7 +408,7 @@ class CppReport:
             md.paragraph(
                 "For each theme: a chart of how members answered each statement, a table of "
                 "the figures, the statements on which members are divided, and what members "
-                "wrote. Comments are shown as written, except that names, emails, phone "
+                "wrote. Comments are shown as written, except that email addresses, phone "
                 "numbers and web addresses are removed; they are never attributed."
             ),
         ]
