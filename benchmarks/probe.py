@@ -25,11 +25,11 @@ from typing import Any
 # stage name -> (module, function); a missing module or function is skipped, so the
 # probe works with whichever parts of the pipeline exist
 STAGES = {
-    "ingest": ("cpsa.ingest", "ingest_round"),
-    "analysis": ("cpsa.tables", "write_round_tables"),
-    "params": ("cpsa.params", "write_round_params"),
-    "execute": ("cpsa.execute", "execute_report"),
-    "plan": ("cpsa.improvement_plan", "write_plan"),
+    "ingest": ("cpsa.data.ingest", "ingest_round"),
+    "analysis": ("cpsa.tables.write", "write_round_tables"),
+    "params": ("cpsa.pipeline.params", "write_round_params"),
+    "execute": ("cpsa.pipeline.execute", "execute_report"),
+    "plan": ("cpsa.report.improvement_plan", "write_plan"),
     "render": ("cpsa.render", "render_report"),
     "render_html": ("cpsa.render.html", "render_html"),
     "render_pdf": ("cpsa.render.pdf", "render_pdf"),

@@ -1,7 +1,7 @@
 """Scale: ingest + analysis of large synthetic rounds, to show how cost grows.
 
 For each size (CPPs x respondents per CPP) a scratch project gets a round in the
-real export format (``cpsa.demo.generate_scale_export``) with a baseline round of
+real export format (``cpsa.data.demo.generate_scale_export``) with a baseline round of
 the same size, so the change-since-baseline statistics are computed as in a real
 round. The baseline is ingested while setting up (not timed). Each timed run then
 starts cold: the round's processed data and tables are deleted, and ``cpsa
@@ -17,9 +17,9 @@ from pathlib import Path
 
 from benchmarks.measure import Sample, run_timed
 from benchmarks.project import copy_project, cpsa_command, env_for
-from cpsa import demo
 from cpsa.config import Paths
-from cpsa.reference import load_reference
+from cpsa.data import demo
+from cpsa.data.reference import load_reference
 
 log = logging.getLogger("bench.scale")
 

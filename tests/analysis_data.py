@@ -1,7 +1,7 @@
 """Small synthetic inputs for the analysis tests (processed-data schema, built by hand).
 
 ``build_responses`` turns a readable spec into a ``responses`` frame; ``round_data``
-wraps it as :class:`cpsa.roundstats.RoundData`; ``write_project`` lays out a
+wraps it as :class:`cpsa.tables.compute.RoundData`; ``write_project`` lays out a
 throw-away project (round config, codebook, reference, processed data) for
 end-to-end tests of ``cpsa tables`` under ``CPSA_ROOT``.
 """
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from cpsa.roundstats import RoundData, Settings
+from cpsa.tables.compute import RoundData, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 

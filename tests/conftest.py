@@ -21,9 +21,9 @@ import pandas as pd
 import pytest
 from planting import PLANTED_PHONE, marker, planted_email
 
-from cpsa.codebook import load_codebook
 from cpsa.config import Paths, load_round
-from cpsa.reference import load_reference
+from cpsa.data.codebook import load_codebook
+from cpsa.data.reference import load_reference
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUND = "demo-2026"

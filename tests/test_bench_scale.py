@@ -17,12 +17,12 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not installed
 
 from benchmarks import scale  # noqa: E402
-from cpsa import demo  # noqa: E402
-from cpsa.codebook import load_codebook  # noqa: E402
+from cpsa.data import demo  # noqa: E402
 from cpsa.config import ROUND_NAME  # noqa: E402
-from cpsa.exports import CPP_COLUMN, ID_COLUMN, PARTNER_COLUMN  # noqa: E402
-from cpsa.reference import load_reference  # noqa: E402
-from cpsa.validate import check_export  # noqa: E402
+from cpsa.data.codebook import load_codebook  # noqa: E402
+from cpsa.data.exports import CPP_COLUMN, ID_COLUMN, PARTNER_COLUMN  # noqa: E402
+from cpsa.data.reference import load_reference  # noqa: E402
+from cpsa.data.validate import check_export  # noqa: E402
 
 N_CPPS, PER_CPP = 6, 40
 

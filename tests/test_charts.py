@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cpsa import charts
+from cpsa.report import charts
 
 
 def _luminance(hex_colour: str) -> float:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cpsa.classify import classify_items
+from cpsa.stats.classify import classify_items
 
 
 def _rows(rows):

@@ -1,11 +1,11 @@
-"""cpsa.compare finds every difference between published and re-executed outputs."""
+"""cpsa.pipeline.compare finds every difference between published and re-executed outputs."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from cpsa.compare import compare_notebooks, compare_tables
+from cpsa.pipeline.compare import compare_notebooks, compare_tables
 
 
 def _nb(*outputs: str, provenance: str = "| cpsa code version (git commit) | abc |") -> dict:

@@ -87,7 +87,7 @@ def test_the_planted_build_succeeded(planted_demo):
 
 @pytest.fixture(scope="module")
 def all_cpp_names(planted_demo):
-    from cpsa.reference import load_reference
+    from cpsa.data.reference import load_reference
 
     ref = load_reference(planted_demo.paths)
     return dict(zip(ref.cpps["slug"], ref.cpps["name"], strict=True))

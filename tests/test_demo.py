@@ -8,12 +8,12 @@ import pandas as pd
 import pytest
 from scipy.stats import chi2_contingency
 
-from cpsa import demo
-from cpsa.codebook import load_codebook
 from cpsa.config import Paths, load_round
-from cpsa.exports import read_export
-from cpsa.reference import load_reference
-from cpsa.validate import check_export
+from cpsa.data import demo
+from cpsa.data.codebook import load_codebook
+from cpsa.data.exports import read_export
+from cpsa.data.reference import load_reference
+from cpsa.data.validate import check_export
 
 FILES = ("export.csv", "export.xlsx", "board_sizes.csv")
 

@@ -10,8 +10,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from cpsa.execute import ExecutionError, execute_report, failed_path, strip_volatile
-from cpsa.kernel import kernel_manager_class
+from cpsa.pipeline.execute import ExecutionError, execute_report, failed_path, strip_volatile
+from cpsa.pipeline.kernel import kernel_manager_class
 
 
 def _notebook(path: Path, *body: str) -> Path:

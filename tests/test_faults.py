@@ -35,9 +35,9 @@ FIXED_SOURCES = "fault-tests"
 
 @pytest.fixture(autouse=True)
 def _fixed_source_digest(monkeypatch: pytest.MonkeyPatch) -> None:
-    import cpsa.build
+    import cpsa.pipeline.build
 
-    monkeypatch.setattr(cpsa.build, "source_digest", lambda: FIXED_SOURCES)
+    monkeypatch.setattr(cpsa.pipeline.build, "source_digest", lambda: FIXED_SOURCES)
 
 
 def _cli(root: Path, monkeypatch: pytest.MonkeyPatch, capsys, *args: str) -> tuple[int, str]:
@@ -56,9 +56,9 @@ def _build(root: Path, monkeypatch, capsys, *args: str) -> tuple[int, str]:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     root = make_project(tmp_path_factory.mktemp("faults") / "project")
     with pytest.MonkeyPatch.context() as mp:
-        import cpsa.build
+        import cpsa.pipeline.build
 
-        mp.setattr(cpsa.build, "source_digest", lambda: FIXED_SOURCES)
+        mp.setattr(cpsa.pipeline.build, "source_digest", lambda: FIXED_SOURCES)
         mp.setenv("CPSA_ROOT", str(root))
         mp.setenv("CPSA_RENDERER", "builtin")
         with contextlib.redirect_stdout(io.StringIO()) as out:
@@ -151,7 +151,7 @@ def test_damaged_processed_table_is_rebuilt_from_the_export(
     damaged.write_bytes(data[: len(data) // 2])  # a half-written file
 
     from cpsa.config import ConfigError, Paths
-    from cpsa.ingest import load_processed
+    from cpsa.data.ingest import load_processed
 
     with pytest.raises(ConfigError, match="damaged or was edited.*cpsa ingest --round"):
         load_processed(ROUND, paths=Paths(root=project))
@@ -271,8 +271,8 @@ def test_a_renderer_killed_midway_leaves_nothing_half_written(
     # the PDF step kills its own process (as the OOM killer or a closed laptop would)
     script = f"""
         import os, signal, sys
-        import cpsa.build, cpsa.render.pdf
-        cpsa.build.source_digest = lambda: "{FIXED_SOURCES}"
+        import cpsa.pipeline.build, cpsa.render.pdf
+        cpsa.pipeline.build.source_digest = lambda: "{FIXED_SOURCES}"
         def killed(*args, **kwargs):
             os.kill(os.getpid(), signal.SIGKILL)
         cpsa.render.pdf.render_pdf = killed
@@ -298,16 +298,16 @@ def test_ctrl_c_during_execution_exits_130_and_the_next_build_finishes(
     # Ctrl-C arrives while the second report's kernel is running
     script = f"""
         import signal, sys
-        import cpsa.build, cpsa.execute
-        cpsa.build.source_digest = lambda: "{FIXED_SOURCES}"
-        real = cpsa.execute.execute_report
+        import cpsa.pipeline.build, cpsa.pipeline.execute
+        cpsa.pipeline.build.source_digest = lambda: "{FIXED_SOURCES}"
+        real = cpsa.pipeline.execute.execute_report
         calls = []
         def interrupted(**kwargs):
             calls.append(1)
             if len(calls) == 2:
                 signal.raise_signal(signal.SIGINT)
             return real(**kwargs)
-        cpsa.execute.execute_report = interrupted
+        cpsa.pipeline.execute.execute_report = interrupted
         from cpsa import cli
         sys.exit(cli.main(["build", "--round", "{ROUND}", "--jobs", "1"]))
     """

@@ -7,8 +7,8 @@ import pytest
 from openpyxl import load_workbook
 from test_report_fixture import ROUND, SMALL, build_project
 
-from cpsa.codebook import load_codebook
-from cpsa.improvement_plan import HEADERS, write_plan
+from cpsa.data.codebook import load_codebook
+from cpsa.report.improvement_plan import HEADERS, write_plan
 
 
 @pytest.fixture()

@@ -12,11 +12,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cpsa import ingest
-from cpsa.codebook import load_codebook
 from cpsa.config import Paths, load_round
-from cpsa.ingest import ExportInvalid, ingest_round, load_processed
-from cpsa.reference import load_reference
+from cpsa.data import ingest
+from cpsa.data.codebook import load_codebook
+from cpsa.data.ingest import ExportInvalid, ingest_round, load_processed
+from cpsa.data.reference import load_reference
 
 BAD = Path(__file__).parent / "data" / "bad"
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
-from cpsa.intervals import newcombe_difference, t_mean, welch_difference, wilson
+from cpsa.stats.intervals import newcombe_difference, t_mean, welch_difference, wilson
 
 TOL = 1e-10
 

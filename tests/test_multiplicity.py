@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from statsmodels.stats.multitest import multipletests
 
-from cpsa.multiplicity import bh_adjust, bh_by_group
+from cpsa.stats.multiplicity import bh_adjust, bh_by_group
 
 probs = st.lists(st.floats(0, 1, allow_nan=False), min_size=1, max_size=60)
 

@@ -11,7 +11,7 @@ from fixtures.project import CPPS, ROUND, make_project
 
 from cpsa import cli
 from cpsa.config import ConfigError, get_paths, load_round
-from cpsa.params import (
+from cpsa.pipeline.params import (
     NATIONAL,
     check_report,
     notebook_parameters,

@@ -14,7 +14,7 @@ from fixtures.project import CPPS, FIXTURES, ROUND, make_project
 from pypdf import PdfReader
 
 from cpsa import cli
-from cpsa.reference import load_reference
+from cpsa.data.reference import load_reference
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cpsa.redact import EMAIL_MARK, LINK_MARK, PHONE_MARK, redact, redact_series
+from cpsa.stats.redact import EMAIL_MARK, LINK_MARK, PHONE_MARK, redact, redact_series
 
 
 @pytest.mark.parametrize(

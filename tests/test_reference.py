@@ -7,8 +7,8 @@ import re
 import pandas as pd
 import pytest
 
-from cpsa.codebook import RESPONSE_CODES, load_codebook
-from cpsa.reference import load_reference, normalise_label, slugify
+from cpsa.data.codebook import RESPONSE_CODES, load_codebook
+from cpsa.data.reference import load_reference, normalise_label, slugify
 
 # The 32 council areas of Scotland, written out independently of data/reference.
 COUNCIL_AREAS = """Aberdeen City|Aberdeenshire|Angus|Argyll and Bute|City of Edinburgh|

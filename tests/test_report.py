@@ -7,7 +7,7 @@ import re
 import pytest
 from test_report_fixture import CPPS, REAL_ROUND, ROUND, SMALL, build_project, planted
 
-from cpsa.reference import load_reference
+from cpsa.data.reference import load_reference
 from cpsa.report import CppReport, NationalReport, md
 from cpsa.report import text as t
 

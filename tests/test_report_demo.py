@@ -19,9 +19,9 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from cpsa.codebook import load_codebook
 from cpsa.config import load_round
-from cpsa.reference import load_reference
+from cpsa.data.codebook import load_codebook
+from cpsa.data.reference import load_reference
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ from analysis_data import ITEMS, build_responses, random_responses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cpsa.scoring import (
+from cpsa.stats.scoring import (
     NEGATIVE,
     POSITIVE,
     item_scores,

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from cpsa.significance import (
+from cpsa.stats.significance import (
     direction,
     fisher_two_sided,
     kruskal_wallis,
@@ -158,7 +158,7 @@ def test_early_stopping_for_clearly_significant_tests_keeps_the_verdict():
 def test_stopping_rule_quantile_is_scipys_beta_ppf():
     # the stopping rule calls scipy's private beta quantile directly for speed; it must
     # give exactly stats.beta.ppf, or early stopping (and so the p-values) would change
-    from cpsa.significance import _beta_ppf
+    from cpsa.stats.significance import _beta_ppf
 
     for m in (1000, 5000, 9999):
         for b in (1, 7, 50, 500, m - 1):
@@ -169,7 +169,7 @@ def test_stopping_rule_quantile_is_scipys_beta_ppf():
 def test_batched_tests_in_workers_equal_one_by_one():
     # run_permutation_jobs may fork workers; each test's generator is named by its key,
     # so the results must equal running every test alone, in any order
-    from cpsa.significance import _PARALLEL_MIN_JOBS, PermutationJob, run_permutation_jobs
+    from cpsa.stats.significance import _PARALLEL_MIN_JOBS, PermutationJob, run_permutation_jobs
 
     rng = np.random.default_rng(4)
     jobs = []

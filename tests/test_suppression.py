@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from cpsa import suppression
-from cpsa.tables import compute_round_tables
+from cpsa.stats import suppression
+from cpsa.tables.write import compute_round_tables
 
 
 def test_report_decision_threshold():

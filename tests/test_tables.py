@@ -20,7 +20,7 @@ from scipy import stats
 
 from cpsa import cli
 from cpsa.config import ConfigError, get_paths
-from cpsa.tables import (
+from cpsa.tables.write import (
     BUNDLE_FILES,
     NATIONAL_FILES,
     compute_round_tables,

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from cpsa import validate
-from cpsa.codebook import load_codebook
-from cpsa.validate import check_export
+from cpsa.data import validate
+from cpsa.data.codebook import load_codebook
+from cpsa.data.validate import check_export
 
 BAD = Path(__file__).parent / "data" / "bad"
 FIXTURE_CPPS = ("aberdeen-city", "city-of-edinburgh", "fife", "na-h-eileanan-siar")
@@ -35,7 +35,7 @@ def cb():
 
 
 def check(path, cb, cpps=FIXTURE_CPPS):
-    from cpsa.reference import load_reference
+    from cpsa.data.reference import load_reference
 
     return check_export(
         path, codebook=cb, reference=load_reference(), round_cpps=cpps, round_name="fixture"

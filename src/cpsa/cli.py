@@ -19,13 +19,16 @@ from cpsa.logs import log_config, setup_logging
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "validate": ("cpsa.validate", "check a survey export against the codebook and CPP list"),
-    "ingest": ("cpsa.ingest", "validate the round's export and write the processed data"),
-    "demo-data": ("cpsa.demo", "generate the synthetic demo rounds (seeded)"),
-    "tables": ("cpsa.tables", "compute a round's statistics into outputs/<round>/tables"),
-    "params": ("cpsa.params", "write the Papermill parameters of every report of a round"),
-    "build": ("cpsa.build", "build a round's reports (incremental, parallel)"),
-    "verify": ("cpsa.verify", "re-execute reports in a scratch folder and compare numbers"),
+    "validate": ("cpsa.data.validate", "check a survey export against the codebook and CPP list"),
+    "ingest": ("cpsa.data.ingest", "validate the round's export and write the processed data"),
+    "demo-data": ("cpsa.data.demo", "generate the synthetic demo rounds (seeded)"),
+    "tables": ("cpsa.tables.write", "compute a round's statistics into outputs/<round>/tables"),
+    "params": ("cpsa.pipeline.params", "write the Papermill parameters of every report of a round"),
+    "build": ("cpsa.pipeline.build", "build a round's reports (incremental, parallel)"),
+    "verify": (
+        "cpsa.pipeline.verify",
+        "re-execute reports in a scratch folder and compare numbers",
+    ),
 }
 
 

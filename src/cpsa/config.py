@@ -16,13 +16,11 @@ from typing import Any
 
 import yaml
 
+from cpsa.errors import ConfigError  # noqa: F401
+
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 ROUND_NAME = re.compile(r"^(demo-)?\d{4}[a-z0-9-]*$")
-
-
-class ConfigError(Exception):
-    """A configuration problem the user can fix; the message says how."""
 
 
 @dataclass(frozen=True)

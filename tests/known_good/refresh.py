@@ -25,8 +25,8 @@ INPUTS = ("params", "data/reference", "data/demo")
 def compute_tables(dest: Path) -> dict[str, Path]:
     """Ingest and tabulate every demo round in a fresh project at ``dest``; round -> tables."""
     from cpsa.config import Paths
-    from cpsa.ingest import ingest_round
-    from cpsa.tables import write_round_tables
+    from cpsa.data.ingest import ingest_round
+    from cpsa.tables.write import write_round_tables
 
     for rel in INPUTS:
         shutil.copytree(REPO / rel, dest / rel)

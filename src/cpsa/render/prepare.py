@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from cpsa import atomic
+from cpsa.errors import RenderInputError  # noqa: F401
 
 DROP_TAGS = frozenset({"parameters", "injected-parameters", "papermill-error-cell-tag"})
 _MIME_EXT = {"image/svg+xml": "svg", "image/png": "png", "image/jpeg": "jpg"}
@@ -31,10 +32,6 @@ IMAGE_RE = re.compile(
 )
 # CommonMark: a backslash escapes any ASCII punctuation character
 _MD_UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-
-
-class RenderInputError(Exception):
-    """The executed notebook cannot be rendered (e.g. it holds an error output)."""
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from cpsa.errors import QuartoError  # noqa: F401
 from cpsa.render.prepare import PreparedReport, extract_images
 
 QUARTO_TIMEOUT = 600  # seconds per format; Quarto's first run unpacks its resources
-
-
-class QuartoError(RuntimeError):
-    """``quarto render`` failed; the message holds the tail of its output."""
 
 
 def quarto_path() -> str | None:

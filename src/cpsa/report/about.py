@@ -2,7 +2,7 @@
 
 How to read the report, a glossary, the methods in brief (the full account is
 docs/methodology.md), the suppression rules with this round's thresholds, and
-the provenance block from ``cpsa.provenance`` (data checksum, code version,
+the provenance block from ``cpsa.pipeline.provenance`` (data checksum, code version,
 parameters, package versions) so any reader can trace a figure to its source.
 """
 
@@ -79,7 +79,7 @@ def about_sections(
         "The full methods, with the reasons for each choice, are in the project's "
         "methodology document (docs/methodology.md in the cpsa repository).",
     )
-    # the rule of cpsa.classify, stated for readers
+    # the rule of cpsa.stats.classify, stated for readers
     methods += (
         " Statements with at least 25% Don't know are information gaps; statements below "
         "60% positive or significantly lower than the rest of Scotland are areas for "
@@ -126,7 +126,7 @@ def about_sections(
 
 
 def _provenance_table(*, config: RoundConfig, parameters: dict[str, Any], paths: Paths) -> str:
-    from cpsa import provenance
+    from cpsa.pipeline import provenance
 
     prov = provenance.collect(round_=config.round, parameters=parameters, paths=paths)
     return md.table(["What", "Value"], prov.rows())

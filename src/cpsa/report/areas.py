@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cpsa.codebook import Codebook
+from cpsa.data.codebook import Codebook
 
 # Fallback rule (only when the tables carry no classification), mirroring
-# cpsa.classify: at least 25% Don't know is an information gap; below 60%
+# cpsa.stats.classify: at least 25% Don't know is an information gap; below 60%
 # positive or significantly below the rest of Scotland is an area for
 # improvement; at least 75% positive and not significantly lower is a strength.
 STRENGTH_MIN_PCT = 75.0

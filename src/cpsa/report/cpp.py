@@ -15,14 +15,14 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
-from cpsa.codebook import Codebook, load_codebook
 from cpsa.config import ConfigError, Paths, RoundConfig, get_paths, load_round
-from cpsa.reference import load_reference
+from cpsa.data.codebook import Codebook, load_codebook
+from cpsa.data.reference import load_reference
 from cpsa.report import areas as areas_mod
 from cpsa.report import md
 from cpsa.report import text as t
 from cpsa.report.about import about_sections
-from cpsa.report.data import CppBundle, load_cpp_bundle, resolve_dir
+from cpsa.tables.read import CppBundle, load_cpp_bundle, resolve_dir
 
 REST = "Rest of Scotland"
 SUMMARY_TOP = 5  # a one-page summary names at most this many statements per list
@@ -315,7 +315,7 @@ class CppReport:
     def theme_profile(self) -> Markdown:
         if not self.bundle.reportable:
             return Markdown("")
-        from cpsa import charts
+        from cpsa.report import charts
 
         rows = [(tid, title, r) for tid, title, r in self._theme_rows() if r is not None]
         board = [
@@ -417,7 +417,7 @@ class CppReport:
         return Markdown(md.join(*parts))
 
     def _theme_section(self, theme_id: str) -> str:
-        from cpsa import charts
+        from cpsa.report import charts
 
         th = self.codebook.theme(theme_id)
         items = self._items_of(theme_id)

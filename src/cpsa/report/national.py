@@ -14,13 +14,13 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
-from cpsa.codebook import Codebook, load_codebook
 from cpsa.config import ConfigError, Paths, RoundConfig, get_paths, load_round
-from cpsa.reference import load_reference
+from cpsa.data.codebook import Codebook, load_codebook
+from cpsa.data.reference import load_reference
 from cpsa.report import md
 from cpsa.report import text as t
 from cpsa.report.about import about_sections
-from cpsa.report.data import NationalTables, load_national, resolve_dir
+from cpsa.tables.read import NationalTables, load_national, resolve_dir
 
 TOTAL_CPPS = 32
 
@@ -290,7 +290,7 @@ class NationalReport:
         return dict(zip(ref.partner_types["id"], ref.partner_types["label"], strict=True))
 
     def results(self) -> Markdown:
-        from cpsa import charts
+        from cpsa.report import charts
 
         themes = self._themes()
         items = self._items()
@@ -378,7 +378,7 @@ class NationalReport:
         return Markdown(md.join(*parts))
 
     def variation(self) -> Markdown:
-        from cpsa import charts
+        from cpsa.report import charts
 
         ct = self.tables.get("cpp_themes")
         parts = [
@@ -472,7 +472,7 @@ class NationalReport:
         return Markdown(md.join(*parts))
 
     def partner_types(self) -> Markdown:
-        from cpsa import charts
+        from cpsa.report import charts
 
         pt = self.tables.get("partner_types")
         head = md.heading(2, "Differences between partner types")
@@ -645,7 +645,7 @@ class NationalReport:
         return Markdown(md.join(*parts))
 
     def dont_know(self) -> Markdown:
-        from cpsa import charts
+        from cpsa.report import charts
 
         dk = self.tables.get("dont_know")
         items = self._items()

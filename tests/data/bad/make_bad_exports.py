@@ -13,9 +13,9 @@ import io
 import sys
 from pathlib import Path
 
-from cpsa.codebook import load_codebook
-from cpsa.demo import export_xlsx_bytes
-from cpsa.exports import CPP_COLUMN, ID_COLUMN, PARTNER_COLUMN
+from cpsa.data.codebook import load_codebook
+from cpsa.data.demo import export_xlsx_bytes
+from cpsa.data.exports import CPP_COLUMN, ID_COLUMN, PARTNER_COLUMN
 
 HERE = Path(__file__).resolve().parent
 FIXTURE_CPPS = ("aberdeen-city", "city-of-edinburgh", "fife", "na-h-eileanan-siar")

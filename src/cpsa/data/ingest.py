@@ -24,24 +24,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from cpsa.codebook import load_codebook
 from cpsa.config import ConfigError, Paths, RoundConfig, get_paths, load_round
-from cpsa.reference import load_reference
-from cpsa.validate import ValidationReport, check_export
+from cpsa.data.codebook import load_codebook
+from cpsa.data.reference import load_reference
+from cpsa.data.validate import check_export
+from cpsa.errors import ExportInvalid  # noqa: F401
 
-log = logging.getLogger("cpsa.ingest")
+log = logging.getLogger("cpsa.data.ingest")
 
 TABLES = ("responses", "respondents", "comments")
 # bump when the processed format changes, so old folders are rebuilt
 FORMAT_VERSION = 1
-
-
-class ExportInvalid(ConfigError):
-    """The round's export has problems; ``report`` lists them all."""
-
-    def __init__(self, report: ValidationReport):
-        super().__init__(report.format())
-        self.report = report
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ For each statement of a CPP, in this order (the first that applies wins):
    cannot judge the statement, which is itself a finding for the board.
 3. ``insufficient`` - fewer than ``min_valid`` valid answers: too few to judge.
 4. ``improvement`` - % positive below 60, or significantly lower than the rest
-   of Scotland (the rule of :func:`cpsa.significance.direction`).
+   of Scotland (the rule of :func:`cpsa.stats.significance.direction`).
 5. ``strength`` - % positive at least 75 and not significantly lower.
 6. ``neither``.
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cpsa.significance import LOWER
+from cpsa.stats.significance import LOWER
 
 STRENGTH_MIN_PCT = 75.0
 IMPROVEMENT_BELOW_PCT = 60.0

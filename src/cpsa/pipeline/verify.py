@@ -27,10 +27,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cpsa.compare import Difference, compare_notebooks, compare_tables
 from cpsa.config import ConfigError, Paths, RoundConfig, get_paths, load_round
+from cpsa.pipeline.compare import Difference, compare_notebooks, compare_tables
 
-log = logging.getLogger("cpsa.verify")
+log = logging.getLogger("cpsa.pipeline.verify")
 
 NATIONAL = "national"
 
@@ -68,8 +68,8 @@ def _copy_inputs(cfg: RoundConfig, paths: Paths, scratch: Paths) -> None:
 
 def _execute(args: tuple[str, str, str, str]) -> tuple[str, str | None]:
     """Re-execute one report in the scratch project; returns (report, error or None)."""
-    from cpsa.execute import ExecutionError, execute_report
-    from cpsa.params import check_report, report_spec
+    from cpsa.pipeline.execute import ExecutionError, execute_report
+    from cpsa.pipeline.params import check_report, report_spec
 
     round_, report, root, target = args
     os.environ["CPSA_ROOT"] = root
@@ -77,7 +77,7 @@ def _execute(args: tuple[str, str, str, str]) -> tuple[str, str | None]:
     cfg = load_round(round_, paths)
     spec = report_spec(paths, round_, report)
     parameters = check_report(spec, paths=paths, cfg=cfg)
-    from cpsa import provenance
+    from cpsa.pipeline import provenance
 
     block = provenance.collect(round_=round_, parameters=parameters, paths=paths)
     try:
@@ -138,8 +138,8 @@ def verify(
     try:
         _copy_inputs(cfg, paths, scratch)
 
-        from cpsa.ingest import ingest_round
-        from cpsa.tables import write_round_tables
+        from cpsa.data.ingest import ingest_round
+        from cpsa.tables.write import write_round_tables
 
         for r in [cfg.baseline, round_]:
             if r:

@@ -25,12 +25,12 @@ from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
 from cpsa import atomic
-from cpsa.codebook import Codebook, load_codebook
 from cpsa.config import Paths, get_paths
-from cpsa.exports import CPP_COLUMN, ID_COLUMN, PARTNER_COLUMN
-from cpsa.reference import Reference, load_reference
+from cpsa.data.codebook import Codebook, load_codebook
+from cpsa.data.exports import CPP_COLUMN, ID_COLUMN, PARTNER_COLUMN
+from cpsa.data.reference import Reference, load_reference
 
-log = logging.getLogger("cpsa.demo")
+log = logging.getLogger("cpsa.data.demo")
 
 CODEBOOK = "psif-board-v1"
 DEFAULT_SEED = 20241123

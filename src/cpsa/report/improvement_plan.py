@@ -15,11 +15,11 @@ from datetime import datetime
 from pathlib import Path
 
 from cpsa import atomic
-from cpsa.codebook import load_codebook
 from cpsa.config import Paths, get_paths, load_round
-from cpsa.reference import load_reference
+from cpsa.data.codebook import load_codebook
+from cpsa.data.reference import load_reference
 from cpsa.report import areas
-from cpsa.report.data import load_cpp_bundle, resolve_dir
+from cpsa.tables.read import load_cpp_bundle, resolve_dir
 
 HEADERS = (
     "Theme",

@@ -41,9 +41,9 @@ from typing import Any
 import cpsa
 from cpsa import atomic
 from cpsa.config import ConfigError, Paths, RoundConfig, get_paths, load_round
-from cpsa.params import NATIONAL, ReportSpec, report_spec
+from cpsa.pipeline.params import NATIONAL, ReportSpec, report_spec
 
-log = logging.getLogger("cpsa.build")
+log = logging.getLogger("cpsa.pipeline.build")
 
 SYNTHETIC_BANNER = "SYNTHETIC DEMONSTRATION DATA"
 STATE_VERSION = 1  # bump when the digest recipe changes, so every report rebuilds once
@@ -237,8 +237,8 @@ def ensure_data(cfg: RoundConfig, paths: Paths, *, src: str, force: bool = False
     intact = all(_processed_intact(paths.processed(r)) for r in rounds)
     if not force and intact and _is_current(paths, cfg.round, "data", digest, outputs):
         return "up to date"
-    from cpsa.ingest import ingest_round
-    from cpsa.tables import write_round_tables
+    from cpsa.data.ingest import ingest_round
+    from cpsa.tables.write import write_round_tables
 
     _forget(paths, cfg.round, "data")
     if cfg.baseline and paths.round_config_file(cfg.baseline).is_file():
@@ -252,7 +252,7 @@ def ensure_data(cfg: RoundConfig, paths: Paths, *, src: str, force: bool = False
 def _processed_intact(folder: Path) -> bool:
     """Whether a processed folder still matches its manifest (cheap: hashes only, no pandas).
 
-    Mirrors :func:`cpsa.ingest.processed_intact`, which cannot be imported here without
+    Mirrors :func:`cpsa.data.ingest.processed_intact`, which cannot be imported here without
     pandas; a damaged folder makes the data step run, and ingest rebuilds it from the export.
     """
     try:
@@ -269,7 +269,7 @@ def _processed_intact(folder: Path) -> bool:
 def select_reports(
     cfg: RoundConfig, paths: Paths, *, cpp: str | None, national_only: bool
 ) -> list[str]:
-    from cpsa.params import participating_cpps
+    from cpsa.pipeline.params import participating_cpps
 
     cpps = participating_cpps(cfg, paths)
     if national_only:
@@ -299,7 +299,7 @@ def report_title(cfg: RoundConfig, report: str, paths: Paths) -> tuple[str, str]
     """(title, subtitle) of a report."""
     if report == NATIONAL:
         return f"National overview {cfg.round}", cfg.title
-    from cpsa.reference import load_reference
+    from cpsa.data.reference import load_reference
 
     name = load_reference(paths).cpp_name(report)
     # the cover must say who the report is for (issue 6), not only the body
@@ -328,7 +328,7 @@ def _has_improvement_plan() -> bool:
 
 def build_report(task: ReportTask) -> ReportOutcome:
     """Execute, then render one report; never raises for a report's own failure."""
-    from cpsa.execute import ExecutionError, execute_report
+    from cpsa.pipeline.execute import ExecutionError, execute_report
     from cpsa.render import render_report
 
     start = time.perf_counter()
@@ -392,7 +392,7 @@ def os_error(exc: OSError) -> str:
 
 def _provenance(task: ReportTask) -> dict[str, Any] | None:
     try:
-        from cpsa import provenance
+        from cpsa.pipeline import provenance
     except ImportError:  # provenance is optional: reports still build without it
         return None
     from cpsa.config import Paths as _Paths
@@ -408,8 +408,8 @@ def _provenance(task: ReportTask) -> dict[str, Any] | None:
 
 
 def _write_plan(task: ReportTask) -> None:
-    from cpsa import improvement_plan
     from cpsa.config import Paths as _Paths
+    from cpsa.report import improvement_plan
 
     assert task.plan is not None
     with atomic.atomic_path(task.plan, suffix=".tmp.xlsx") as tmp:
@@ -469,7 +469,7 @@ def build(
     echo: Callable[[str], None] = print,
 ) -> BuildSummary:
     """Build the selected reports of ``round_``; see the module docstring."""
-    from cpsa.execute import DEFAULT_TIMEOUT
+    from cpsa.pipeline.execute import DEFAULT_TIMEOUT
 
     start = time.perf_counter()
     paths = paths or get_paths()
@@ -480,7 +480,7 @@ def build(
         _remove_leftovers(paths.reports(round_))
         src = source_digest()
         stages = {"data": ensure_data(cfg, paths, src=src, force=force)}
-        from cpsa.params import write_round_params
+        from cpsa.pipeline.params import write_round_params
 
         written = write_round_params(round_, paths=paths)
         stages["params"] = f"{len(written.written)} written" if written.written else "up to date"
@@ -545,8 +545,8 @@ def _tasks(
     """Validate every stale report's parameters (all problems at once), then make tasks."""
     if not stale:
         return []
-    from cpsa.kernel import ensure_kernel
-    from cpsa.params import check_report
+    from cpsa.pipeline.kernel import ensure_kernel
+    from cpsa.pipeline.params import check_report
 
     problems: list[str] = []
     tasks: list[ReportTask] = []

@@ -1,7 +1,7 @@
 """Read a survey export (CSV or XLSX) into a plain grid of text cells.
 
 This module only gets the cells out of the file; what they mean is checked by
-``cpsa.validate``. CSV files may be UTF-8, UTF-8 with a byte-order mark, or
+``cpsa.data.validate``. CSV files may be UTF-8, UTF-8 with a byte-order mark, or
 Windows-1252 (what Excel writes for "CSV" on many Windows machines). Files that
 cannot be read at all raise ``ExportReadError`` with a message saying what to do.
 Rows whose number of cells differs from the header are kept and reported by the
@@ -16,6 +16,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from cpsa.errors import ExportReadError  # noqa: F401
+
 # The fixed columns of an export, as the survey tool heads them.
 ID_COLUMN = "Respondent ID"
 CPP_COLUMN = "Community Planning Partnership"
@@ -23,10 +25,6 @@ PARTNER_COLUMN = "Partner type"
 
 _XLSX_SUFFIXES = (".xlsx", ".xlsm")
 _ZIP_MAGIC = b"PK\x03\x04"
-
-
-class ExportReadError(Exception):
-    """The file cannot be read as an export; the message says why and what to do."""
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ def with_significance(df: pd.DataFrame, *, q_threshold: float) -> pd.DataFrame:
     """
     out = df.copy()
     if "direction" not in out.columns and "significance" in out.columns:
-        # cpsa.significance writes higher/lower/similar/"": only the first two are findings
+        # cpsa.stats.significance writes higher/lower/similar/"": only the first two are findings
         sig = out["significance"].fillna("").astype(str)
         out["direction"] = sig.where(sig.isin(["higher", "lower"]), "")
         return out
@@ -79,7 +79,7 @@ def with_significance(df: pd.DataFrame, *, q_threshold: float) -> pd.DataFrame:
     return out
 
 
-# cpsa.tables names -> the names this package uses (one meaning, one name)
+# cpsa.tables.write names -> the names this package uses (one meaning, one name)
 _ALIASES = {
     "diff_pp": "diff",
     "score_base": "baseline_pct_positive",

@@ -2,8 +2,8 @@
 
 Pure functions of in-memory data (:class:`RoundData`) and settings
 (:class:`Settings`), so tests can feed small synthetic frames; reading the
-processed files and writing the CSVs is :mod:`cpsa.tables`. Suppression is
-applied here (via :mod:`cpsa.suppression`) before any frame leaves.
+processed files and writing the CSVs is :mod:`cpsa.tables.write`. Suppression is
+applied here (via :mod:`cpsa.stats.suppression`) before any frame leaves.
 """
 
 from __future__ import annotations
@@ -14,20 +14,20 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from cpsa import suppression
-from cpsa.classify import INFORMATION_GAP_DK_PCT, classify_items
 from cpsa.config import Thresholds
-from cpsa.intervals import newcombe_difference, t_mean, welch_difference, wilson
-from cpsa.multiplicity import bh_adjust, bh_by_group
-from cpsa.redact import redact_series
-from cpsa.scoring import (
+from cpsa.stats import suppression
+from cpsa.stats.classify import INFORMATION_GAP_DK_PCT, classify_items
+from cpsa.stats.intervals import newcombe_difference, t_mean, welch_difference, wilson
+from cpsa.stats.multiplicity import bh_adjust, bh_by_group
+from cpsa.stats.redact import redact_series
+from cpsa.stats.scoring import (
     ITEM_COUNT_COLUMNS,
     add_item_measures,
     item_counts,
     respondent_theme_scores,
     theme_summary,
 )
-from cpsa.significance import (
+from cpsa.stats.significance import (
     PermutationJob,
     direction,
     fisher_two_sided,
@@ -97,7 +97,7 @@ class RoundData:
 
     @cached_property
     def theme_scores(self) -> pd.DataFrame:
-        """Respondent-level theme scores (:func:`cpsa.scoring.respondent_theme_scores`)."""
+        """Respondent-level theme scores (:func:`cpsa.stats.scoring.respondent_theme_scores`)."""
         return respondent_theme_scores(self.responses)
 
     @cached_property

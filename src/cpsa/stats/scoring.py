@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cpsa.intervals import t_mean, wilson
+from cpsa.stats.intervals import t_mean, wilson
 
 OPTION_CODES = ("strongly_agree", "agree", "disagree", "strongly_disagree", "dont_know")
 POSITIVE = ("strongly_agree", "agree")

@@ -2,7 +2,7 @@
 
 Reads ``data/processed/<round>/`` (and the baseline round's, ingesting it if
 needed), the round config, the codebook and board sizes; computes every table
-with :mod:`cpsa.roundstats` (suppression already applied) and writes
+with :mod:`cpsa.tables.compute` (suppression already applied) and writes
 ``outputs/<round>/tables/`` (see docs/architecture.md, "Tables"). Output is
 deterministic and byte-identical across runs: rows sorted, floats rounded to
 6 decimals, booleans ``true``/``false``. A file whose content is unchanged is not
@@ -25,13 +25,15 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from cpsa import atomic, roundstats, suppression
-from cpsa.codebook import load_codebook
+from cpsa import atomic
 from cpsa.config import ConfigError, Paths, RoundConfig, get_paths, load_round
-from cpsa.ingest import ingest_round, load_processed, processed_intact
-from cpsa.reference import load_reference
+from cpsa.data.codebook import load_codebook
+from cpsa.data.ingest import ingest_round, load_processed, processed_intact
+from cpsa.data.reference import load_reference
+from cpsa.stats import suppression
+from cpsa.tables import compute as roundstats
 
-log = logging.getLogger("cpsa.tables")
+log = logging.getLogger("cpsa.tables.write")
 
 FLOAT_DECIMALS = 6
 
@@ -147,7 +149,7 @@ def _write_if_changed(path: Path, data: bytes, written: list[Path], same: list[P
 
 
 def _load_processed(round_: str, paths: Paths) -> dict[str, pd.DataFrame]:
-    """:func:`cpsa.ingest.load_processed`, with the responses' key columns as categoricals.
+    """:func:`cpsa.data.ingest.load_processed`, with the responses' key columns as categoricals.
 
     A large round's responses are 1.5 million rows of a few thousand distinct
     strings. Read dictionary-encoded they load several times faster than as Python-

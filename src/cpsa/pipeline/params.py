@@ -24,7 +24,7 @@ import yaml
 from cpsa import atomic
 from cpsa.config import ConfigError, Paths, RoundConfig, get_paths, load_round
 
-log = logging.getLogger("cpsa.params")
+log = logging.getLogger("cpsa.pipeline.params")
 
 NATIONAL = "national"
 _HEADER = (

@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from cpsa.codebook import COMMENT_KINDS, Codebook, load_codebook
 from cpsa.config import ConfigError, Paths, get_paths, load_round
-from cpsa.exports import (
+from cpsa.data.codebook import COMMENT_KINDS, Codebook, load_codebook
+from cpsa.data.exports import (
     CPP_COLUMN,
     ID_COLUMN,
     PARTNER_COLUMN,
@@ -31,9 +31,9 @@ from cpsa.exports import (
     RawExport,
     read_export,
 )
-from cpsa.reference import Reference, load_reference, normalise_label
+from cpsa.data.reference import Reference, load_reference, normalise_label
 
-log = logging.getLogger("cpsa.validate")
+log = logging.getLogger("cpsa.data.validate")
 
 DEFAULT_CODEBOOK = "psif-board-v1"
 

@@ -1,7 +1,7 @@
 """Provenance: what data, code, parameters and tools produced a report.
 
 Every report prints this block and every executed notebook carries it in its
-metadata (``metadata.cpsa.provenance``), so a reader can tell exactly which
+metadata (``metadata.cpsa.pipeline.provenance``), so a reader can tell exactly which
 export (SHA-256), which commit of cpsa (and whether the working tree had
 uncommitted changes), which parameters and which package versions made it.
 Nothing here depends on the clock, so two builds of the same inputs agree.
@@ -80,7 +80,7 @@ def _git(root: Path, *args: str) -> str | None:
 
 # the code version is that of the checkout the cpsa package runs from, not of the
 # data root: a reviewer's scratch re-execution (CPSA_ROOT elsewhere) runs the same code
-CODE_ROOT = Path(__file__).resolve().parents[2]
+CODE_ROOT = Path(__file__).resolve().parents[3]
 
 
 @cache

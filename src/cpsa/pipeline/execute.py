@@ -22,22 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cpsa.kernel import KERNEL_NAME, kernel_env, kernel_manager_class
+from cpsa.errors import ExecutionError  # noqa: F401
+from cpsa.pipeline.kernel import KERNEL_NAME, kernel_env, kernel_manager_class
 
-log = logging.getLogger("cpsa.execute")
+log = logging.getLogger("cpsa.pipeline.execute")
 
 DEFAULT_TIMEOUT = 600  # seconds per cell: generous, but a hung kernel cannot stall a build
 START_TIMEOUT = 120  # seconds for the kernel to start on a busy machine
 _VOLATILE_NB = ("start_time", "end_time", "duration", "environment_variables")
 _VOLATILE_CELL = ("start_time", "end_time", "duration")
-
-
-class ExecutionError(Exception):
-    """A notebook failed; ``failed_copy`` is the executed copy with the error, if any."""
-
-    def __init__(self, message: str, *, failed_copy: Path | None = None) -> None:
-        super().__init__(message)
-        self.failed_copy = failed_copy
 
 
 @dataclass(frozen=True)

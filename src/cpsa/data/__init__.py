@@ -1,0 +1,1 @@
+"""Data layer: reference lists, codebooks, survey exports, validation, ingest, demo data."""

@@ -1,0 +1,1 @@
+"""Report pipeline: parameters, kernels, execution, incremental build, verify, provenance."""

@@ -1,0 +1,1 @@
+"""Statistics: scoring, intervals, tests, multiplicity, classification, suppression, redaction."""

@@ -1,0 +1,1 @@
+"""A round's tables: computed once (compute), written (write) and read back (read)."""
