@@ -19,13 +19,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from planting import PLANTED_PHONE, marker, planted_email
+from helpers import REPO
+from helpers.planting import PLANTED_PHONE, marker, planted_email
 
 from cpsa.config import Paths, load_round
 from cpsa.data.codebook import load_codebook
 from cpsa.data.reference import load_reference
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 ROUND = "demo-2026"
 
 

@@ -9,16 +9,16 @@ which also pins the column-wise ``validate._tidy`` written for large rounds.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import REPO
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not installed
+sys.path.insert(0, str(REPO))  # benchmarks/ is not installed
 
 from benchmarks import scale  # noqa: E402
-from cpsa.data import demo  # noqa: E402
 from cpsa.config import ROUND_NAME  # noqa: E402
+from cpsa.data import demo  # noqa: E402
 from cpsa.data.codebook import load_codebook  # noqa: E402
 from cpsa.data.exports import CPP_COLUMN, ID_COLUMN, PARTNER_COLUMN  # noqa: E402
 from cpsa.data.reference import load_reference  # noqa: E402

@@ -10,12 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import TESTS
 
 from cpsa.data import validate
 from cpsa.data.codebook import load_codebook
 from cpsa.data.validate import check_export
 
-BAD = Path(__file__).parent / "data" / "bad"
+BAD = TESTS / "data" / "bad"
 FIXTURE_CPPS = ("aberdeen-city", "city-of-edinburgh", "fife", "na-h-eileanan-siar")
 
 

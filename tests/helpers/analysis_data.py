@@ -18,8 +18,9 @@ import pandas as pd
 import yaml
 
 from cpsa.tables.compute import RoundData, Settings
+from helpers import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 
 # a small codebook: theme "solo" has one statement (an edge case on purpose)
 ITEM_THEME = {"A1": "alpha", "A2": "alpha", "A3": "alpha", "B1": "beta", "B2": "beta", "S1": "solo"}

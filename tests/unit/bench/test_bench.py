@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from helpers import REPO
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not installed
+sys.path.insert(0, str(REPO))  # benchmarks/ is not installed
 
 from benchmarks import builds, probe  # noqa: E402
 from benchmarks.measure import CommandFailed, run_timed  # noqa: E402

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from analysis_data import ITEMS, build_responses, random_responses
+from helpers.analysis_data import ITEMS, build_responses, random_responses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from fixture_builds import RealBuild, copy_build, real_build
 from fixtures.project import ROUND, make_project
+from helpers.fixture_builds import RealBuild, copy_build, real_build
 
 pytestmark = pytest.mark.slow
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fixture_builds import RealBuild, real_build
 from fixtures.project import CPPS, ROUND
+from helpers.fixture_builds import RealBuild, real_build
 
 pytestmark = pytest.mark.slow
 

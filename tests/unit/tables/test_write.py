@@ -8,7 +8,7 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
-from analysis_data import (
+from helpers.analysis_data import (
     build_responses,
     comments_for,
     random_responses,

@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from planting import PLANTED_PHONE, marker, planted_email
+from helpers.planting import PLANTED_PHONE, marker, planted_email
 
 pytestmark = pytest.mark.slow
 

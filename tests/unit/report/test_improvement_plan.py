@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from helpers.report_fixture import ROUND, SMALL, build_project
 from openpyxl import load_workbook
-from test_report_fixture import ROUND, SMALL, build_project
 
 from cpsa.data.codebook import load_codebook
 from cpsa.report.improvement_plan import HEADERS, write_plan

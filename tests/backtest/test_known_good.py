@@ -14,8 +14,9 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+from helpers import TESTS
 
-KNOWN_GOOD = Path(__file__).parent / "known_good"
+KNOWN_GOOD = TESTS / "known_good"
 REFRESH = "make known-good  (or: .venv/bin/python tests/known_good/refresh.py)"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_report_fixture import CPPS, REAL_ROUND, ROUND, SMALL, build_project, planted
+from helpers.report_fixture import CPPS, REAL_ROUND, ROUND, SMALL, build_project, planted
 
 from cpsa.data.reference import load_reference
 from cpsa.report import CppReport, NationalReport, md
@@ -234,3 +234,9 @@ def test_cells_without_ids_render_without_an_nbformat_warning():
     assert "id" not in nb["cells"][0], "prepare must not change its input"
     html = render_html(prepared, subtitle="Round 1")
     assert '<h1 class="cpsa-title">A report</h1>' in html and "Theme profile" in html
+
+
+def test_fixture_project_has_every_cpp_bundle(tmp_path):
+    root = build_project(tmp_path)
+    for slug in CPPS:
+        assert (root / "outputs" / ROUND / "tables/by_cpp" / slug / "summary.json").is_file()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import TESTS
 
 from cpsa.config import Paths, load_round
 from cpsa.data import ingest
@@ -18,7 +19,7 @@ from cpsa.data.codebook import load_codebook
 from cpsa.data.ingest import ExportInvalid, ingest_round, load_processed
 from cpsa.data.reference import load_reference
 
-BAD = Path(__file__).parent / "data" / "bad"
+BAD = TESTS / "data" / "bad"
 
 
 def _make_module():

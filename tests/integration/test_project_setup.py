@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
 import yaml
+from helpers import REPO
 
 from cpsa import atomic
 from cpsa.config import ConfigError, Paths, load_round
 from cpsa.lockfile import environment_yml, read_pins
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 
 
 def git(*args: str) -> str:

@@ -17,7 +17,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+from helpers import REPO
+
+ROOT = REPO
 ROUND = "demo-2030"  # synthetic
 REAL_ROUND = "2031"  # not synthetic
 BASELINE = "demo-2028"
@@ -265,9 +267,3 @@ def build_project(root: Path) -> Path:
     write_tables(root, ROUND)
     write_tables(root, REAL_ROUND, seed=8)
     return root
-
-
-def test_fixture_project_has_every_cpp_bundle(tmp_path):
-    root = build_project(tmp_path)
-    for slug in CPPS:
-        assert (root / "outputs" / ROUND / "tables/by_cpp" / slug / "summary.json").is_file()

@@ -23,11 +23,12 @@ from pathlib import Path
 import pytest
 import yaml
 from fixtures.project import ROUND, make_project
+from helpers import TESTS
 
 from cpsa import cli
 
 pytestmark = pytest.mark.slow
-BAD = Path(__file__).parent / "data" / "bad"
+BAD = TESTS / "data" / "bad"
 # Other engineers edit the cpsa sources while tests run; a changed source digest would
 # rebuild every report and blur what each fault did, so these builds use a fixed one.
 FIXED_SOURCES = "fault-tests"
@@ -259,7 +260,7 @@ def _subprocess_build(root: Path, script: str) -> subprocess.CompletedProcess[st
         capture_output=True,
         text=True,
         timeout=300,
-        cwd=Path(__file__).parent,
+        cwd=TESTS,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from analysis_data import random_responses, round_data, settings
+from helpers.analysis_data import random_responses, round_data, settings
 from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
