@@ -125,6 +125,26 @@ class Thresholds:
     min_group_national: int = 10
     q_threshold: float = 0.05
     permutations: int = 9999
+    # fewest reported CPPs for any rest-of-Scotland comparison, quantile or distribution
+    min_reported_cpps: int = 5
+    # fewest valid answers for a CPP's statement figures to be shown
+    min_valid_statement: int = 3
+
+
+@dataclass(frozen=True)
+class Publication:
+    """The national overview's publication details (never the clock)."""
+
+    date: str  # ISO date, YYYY-MM-DD
+    contact: str  # who answers questions about the statistics (team and e-mail)
+
+
+@dataclass(frozen=True)
+class ComparisonGroup:
+    """An optional group of similar partnerships a CPP report may be compared with, pooled."""
+
+    name: str
+    cpps: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -142,6 +162,13 @@ class RoundConfig:
     board_sizes: str | None
     seed: int
     thresholds: Thresholds = field(default_factory=Thresholds)
+    publication: Publication | None = None
+    # real exports: the worksheet holding the responses, and numeric answer codes -> labels
+    sheet: str | None = None
+    codes: dict[int, str] | None = None
+    comparison_groups: tuple[ComparisonGroup, ...] = ()
+    # optional file of board members' names to redact from comments (never in git)
+    board_members: str | None = None
 
     def export_path(self, paths: Paths | None = None) -> Path:
         return (paths or get_paths()).resolve(self.export)
@@ -160,7 +187,16 @@ class RoundConfig:
 
 
 _REQUIRED = ("round", "year", "title", "synthetic", "export", "codebook", "cpps", "seed")
-_OPTIONAL = ("baseline", "board_sizes", "thresholds")
+_OPTIONAL = (
+    "baseline",
+    "board_sizes",
+    "thresholds",
+    "publication",
+    "sheet",
+    "codes",
+    "comparison_groups",
+    "board_members",
+)
 
 
 def list_rounds(paths: Paths | None = None) -> list[str]:
@@ -217,6 +253,14 @@ def load_round(round_: str, paths: Paths | None = None) -> RoundConfig:
         board_sizes=raw.get("board_sizes"),
         seed=int(raw["seed"]),
         thresholds=Thresholds(**th),
+        publication=Publication(**raw["publication"]) if raw.get("publication") else None,
+        sheet=None if raw.get("sheet") is None else str(raw["sheet"]),
+        codes={int(k): str(v) for k, v in raw["codes"].items()} if raw.get("codes") else None,
+        comparison_groups=tuple(
+            ComparisonGroup(name=str(g["name"]), cpps=tuple(sorted(map(str, g["cpps"]))))
+            for g in raw.get("comparison_groups") or ()
+        ),
+        board_members=None if raw.get("board_members") is None else str(raw["board_members"]),
     )
     paths.resolve(cfg.export)  # refuse paths outside the project early
     if cfg.board_sizes:

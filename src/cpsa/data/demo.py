@@ -374,6 +374,9 @@ def round_yaml(demo: DemoRound) -> str:
         f"baseline: {baseline}\n"
         f"board_sizes: data/demo/{spec.round}/board_sizes.csv\n"
         f"seed: {spec.round_seed}\n"
+        "publication:\n"
+        f"  date: '{spec.year}-03-31'\n"
+        "  contact: Improvement Service, Community Planning team (info@improvementservice.org.uk)\n"
         f"cpps:\n{cpps}\n"
     )
 
