@@ -105,7 +105,8 @@ def _wrap(label: str, width: int = 42) -> str:
     return "\n".join(textwrap.wrap(label, width=width)) or label
 
 
-def _to_svg(fig: Figure) -> bytes:
+def to_svg(fig: Figure) -> bytes:
+    """The figure as deterministic SVG (no date, fixed style), as every report embeds it."""
     buf = io.BytesIO()
     with matplotlib.rc_context(_RC):
         fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
@@ -208,7 +209,7 @@ def likert_chart(rows: Sequence[LikertRow]) -> bytes:
             handlelength=2.2,
             handleheight=1.2,
         )
-        return _to_svg(fig)
+        return to_svg(fig)
 
 
 def interval_chart(
@@ -281,7 +282,7 @@ def interval_chart(
             bbox_to_anchor=(0.5, 1.0),
             fontsize=8,
         )
-        return _to_svg(fig)
+        return to_svg(fig)
 
 
 def distribution_chart(
@@ -346,7 +347,7 @@ def distribution_chart(
         ax.set_axisbelow(True)
         ax.spines[["top", "right"]].set_visible(False)
         fig.legend(loc="lower center", ncol=2, frameon=False, bbox_to_anchor=(0.5, 1.0))
-        return _to_svg(fig)
+        return to_svg(fig)
 
 
 def bar_chart(rows: Sequence[Estimate], *, xlabel: str, colour_key: str = "dont_know") -> bytes:
@@ -381,4 +382,4 @@ def bar_chart(rows: Sequence[Estimate], *, xlabel: str, colour_key: str = "dont_
         ax.grid(axis="x", color=GRID_COLOUR, linewidth=0.5)
         ax.set_axisbelow(True)
         ax.spines[["top", "right"]].set_visible(False)
-        return _to_svg(fig)
+        return to_svg(fig)
