@@ -45,3 +45,11 @@ class RenderInputError(CpsaError):
 
 class QuartoError(CpsaError, RuntimeError):
     """``quarto render`` failed; the message holds the tail of its output."""
+
+
+class SchemaError(ConfigError):
+    """A table does not match its declaration in :mod:`cpsa.tables.schema`.
+
+    Raised by the writer before a wrong table is published, and by the reader
+    when a table on disk was written by an older cpsa (re-run ``cpsa tables``).
+    """

@@ -1,269 +1,113 @@
-"""A small fixture project for the report tests: three CPPs, planted comments, two rounds.
+"""A small seeded project for the report tests, its tables made by the real pipeline.
 
-``build_project(root)`` writes a complete temporary project (codebook and
-reference data copied from the checkout; round configs; a processed manifest;
-and the tables ``cpsa tables`` would write, with the documented columns) so the
-report code can be tested without running the analysis. Each CPP's comments
-carry a unique planted string, so a leak into another report is detectable.
+``build_project(root)`` copies the fixture round ``demo-2030`` (tests/fixtures/,
+three CPPs cut from the synthetic demo export) into a temporary project with the
+real notebooks and derives three rounds from its export:
+
+- ``demo-2029``: the baseline (synthetic): the same answers, with Fife's Agree
+  answers on the engagement statements turned into Disagree, so change appears;
+- ``demo-2030``: the current round (synthetic, baseline ``demo-2029``), with
+  Moray cut to three respondents, below the minimum for a report;
+- ``2031``: the same answers as a real (not synthetic) round without a baseline.
+
+Each round is ingested and tabulated with the real ``ingest_round`` and
+``write_round_tables``; nothing here writes a table by hand. Each CPP's first
+comment carries a unique planted string, so a leak into another report shows.
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import yaml
+from fixtures.project import FIXTURES, make_project
 
-from helpers import REPO
+from cpsa.config import Paths
+from cpsa.data.codebook import load_codebook
+from cpsa.data.ingest import ingest_round
+from cpsa.data.reference import load_reference
+from cpsa.pipeline.params import write_round_params
+from cpsa.tables.write import write_round_tables
 
-ROOT = REPO
-ROUND = "demo-2030"  # synthetic
-REAL_ROUND = "2031"  # not synthetic
-BASELINE = "demo-2028"
-CPPS = ("angus", "fife", "moray")  # moray is below the minimum number of respondents
-SMALL = "moray"
-CODEBOOK = "psif-board-v1"
-OPTIONS = ("strongly_agree", "agree", "disagree", "strongly_disagree", "dont_know")
+ROUND = "demo-2030"  # synthetic, with a baseline
+BASELINE = "demo-2029"
+REAL_ROUND = "2031"  # not synthetic, no baseline
+CPPS = ("angus", "fife", "moray")
+SMALL = "moray"  # below the minimum number of respondents in ROUND and REAL_ROUND
+CPP_COLUMN = "Community Planning Partnership"
 
 
 def planted(slug: str) -> str:
     return f"PLANTEDCOMMENT{slug.upper().replace('-', '')}"
 
 
-def _codebook() -> dict:
-    return yaml.safe_load((ROOT / "params/checklist" / f"{CODEBOOK}.yaml").read_text())
+def _export(root: Path) -> pd.DataFrame:
+    file = FIXTURES / ROUND / "export.csv"
+    return pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
 
 
-def _items_frame(slug: str, rng: np.random.Generator, cb: dict) -> pd.DataFrame:
-    rows = []
-    for i, st in enumerate(cb["statements"]):
-        counts = rng.multinomial(10, [0.25, 0.4, 0.15, 0.05, 0.15])
-        n = dict(zip(OPTIONS, (int(c) for c in counts), strict=True))
-        n_valid = n["strongly_agree"] + n["agree"] + n["disagree"] + n["strongly_disagree"]
-        pos = n["strongly_agree"] + n["agree"]
-        pct = 100 * pos / n_valid if n_valid else float("nan")
-        rest_valid, rest_pos = 200, int(rng.integers(90, 180))
-        rest_pct = 100 * rest_pos / rest_valid
-        suppressed = i == 1  # one suppressed statement
-        sig = "lower" if i == 2 else ("higher" if i == 3 else "similar")
-        dk = 100 * n["dont_know"] / 10
-        cat = (
-            "suppressed"
-            if suppressed
-            else "information_gap"
-            if dk >= 25
-            else "improvement"
-            if pct < 60 or sig == "lower"
-            else "strength"
-            if pct >= 75
-            else "neither"
-        )
-        minority = min(pos, n_valid - pos)
-        rows.append(
-            {
-                "cpp": slug,
-                "theme": st["theme"],
-                "item": st["id"],
-                **{f"n_{k}": v for k, v in n.items()},
-                "n_valid": n_valid,
-                "n_positive": pos,
-                "pct_positive": pct,
-                "ci_low": max(0.0, pct - 20),
-                "ci_high": min(100.0, pct + 15),
-                "pct_dont_know": dk,
-                "minority_share": 100 * minority / n_valid if n_valid else float("nan"),
-                "divided": bool(n_valid and 3 * minority >= n_valid and minority > 0),
-                "rest_n_valid": rest_valid,
-                "rest_n_positive": rest_pos,
-                "rest_pct_positive": rest_pct,
-                "diff": pct - rest_pct,
-                "p_value": 0.01 if sig != "similar" else 0.5,
-                "q_value": 0.02 if sig != "similar" else 0.6,
-                "significance": sig,
-                "category": cat,
-                "category_rank": 1,
-                "suppressed": suppressed,
-            }
-        )
-    df = pd.DataFrame(rows)
-    sup = df["suppressed"]
-    for col in ("n_strongly_agree", "n_agree", "n_disagree", "n_strongly_disagree"):
-        df[col] = df[col].astype("Int64")
-        df.loc[sup, col] = pd.NA
-    df.loc[sup, ["pct_positive", "ci_low", "ci_high", "n_valid", "n_positive"]] = np.nan
-    return df
-
-
-def _themes_frame(slug: str, items: pd.DataFrame, cb: dict) -> pd.DataFrame:
-    rows = []
-    for k, th in enumerate(cb["themes"]):
-        sub = items[items["theme"] == th["id"]]
-        score = float(sub["pct_positive"].mean())
-        rest = score - 10 + 5 * k % 20
-        rows.append(
-            {
-                "cpp": slug,
-                "theme": th["id"],
-                "n_respondents": 10,
-                "score": score,
-                "ci_low": score - 12,
-                "ci_high": min(100, score + 12),
-                "rest_score": rest,
-                "rest_ci_low": rest - 3,
-                "rest_ci_high": rest + 3,
-                "diff": score - rest,
-                "p_value": 0.01 if k == 0 else 0.4,
-                "q_value": 0.03 if k == 0 else 0.5,
-                "significance": ("higher" if score > rest else "lower") if k == 0 else "similar",
-                "suppressed": False,
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def write_round(root: Path, round_: str, *, synthetic: bool, baseline: str | None) -> None:
-    p = root / "params" / round_
-    p.mkdir(parents=True, exist_ok=True)
-    (p / "round.yaml").write_text(
-        yaml.safe_dump(
-            {
-                "round": round_,
-                "year": int(round_[-4:]),
-                "title": f"Fixture self-assessment {round_}",
-                "synthetic": synthetic,
-                "export": f"data/demo/{round_}/export.csv",
-                "codebook": CODEBOOK,
-                "baseline": baseline,
-                "cpps": list(CPPS),
-                "seed": 1,
-            }
-        )
+def _write_round(
+    root: Path, round_: str, export: pd.DataFrame, *, synthetic: bool, baseline: str | None
+) -> None:
+    folder = "demo" if synthetic else "raw"
+    data = root / "data" / folder / round_
+    data.mkdir(parents=True, exist_ok=True)
+    export.to_csv(data / "export.csv", index=False, encoding="utf-8")
+    shutil.copy(FIXTURES / ROUND / "board_sizes.csv", data / "board_sizes.csv")
+    cfg = yaml.safe_load((FIXTURES / ROUND / "round.yaml").read_text(encoding="utf-8"))
+    cfg.update(
+        round=round_,
+        year=int(round_[-4:]),
+        title=f"Fixture self-assessment {round_}",
+        synthetic=synthetic,
+        export=f"data/{folder}/{round_}/export.csv",
+        board_sizes=f"data/{folder}/{round_}/board_sizes.csv",
+        baseline=baseline,
+        cpps=list(CPPS),
     )
-    proc = root / "data/processed" / round_
-    proc.mkdir(parents=True, exist_ok=True)
-    (proc / "manifest.json").write_text(
-        json.dumps(
-            {"round": round_, "source": f"data/demo/{round_}/export.csv", "sha256": "ab" * 32}
-        )
-    )
+    # three CPPs, two of them reported: allow the rest-of-Scotland comparisons anyway
+    cfg["thresholds"] = {"permutations": 999, "min_reported_cpps": 1}
+    (root / "params" / round_).mkdir(parents=True, exist_ok=True)
+    text = yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True)
+    (root / "params" / round_ / "round.yaml").write_text(text, encoding="utf-8")
 
 
-def write_tables(root: Path, round_: str, *, seed: int = 7) -> Path:
-    cb = _codebook()
-    rng = np.random.default_rng(seed)
-    tables = root / "outputs" / round_ / "tables"
-    all_items, all_themes = [], []
-    for slug in CPPS:
-        d = tables / "by_cpp" / slug
-        d.mkdir(parents=True, exist_ok=True)
-        small = slug == SMALL
-        summary = {
-            "cpp": slug,
-            "round": round_,
-            "n_respondents": 3 if small else 10,
-            "members_invited": 14,
-            "response_rate": (3 if small else 10) / 14 * 100,
-            "reportable": not small,
-            "min_respondents": 5,
-            "partner_types": [
-                {"partner_type": "elected_member", "n": None if small else 6},
-                {"partner_type": "council_officer", "n": None if small else 4},
-            ],
-        }
-        (d / "summary.json").write_text(json.dumps(summary))
-        if small:
-            continue
-        items = _items_frame(slug, rng, cb)
-        themes = _themes_frame(slug, items, cb)
-        items.to_csv(d / "items.csv", index=False)
-        themes.to_csv(d / "themes.csv", index=False)
-        ch = themes[["cpp", "theme"]].copy()
-        ch["score"] = themes["score"]
-        ch["baseline_score"] = themes["score"] - 8
-        ch["diff"] = 8.0
-        ch["q_value"] = [0.01] + [0.5] * (len(ch) - 1)
-        ch["significance"] = ["higher"] + ["similar"] * (len(ch) - 1)
-        ch.to_csv(d / "change_themes.csv", index=False)
-        comments = pd.DataFrame(
-            [
-                {"theme": th["id"], "kind": kind, "text": f"{planted(slug)} {kind} {th['id']}"}
-                for th in cb["themes"]
-                for kind in ("strengths", "improvements")
-            ]
-        )
-        comments.to_csv(d / "comments.csv", index=False)
-        all_items.append(items)
-        all_themes.append(themes)
-    items = pd.concat(all_items)
-    nat = (
-        items.groupby(["theme", "item"], sort=False)[["n_valid", "n_positive", "n_dont_know"]]
-        .sum()
-        .reset_index()
-    )
-    nat["pct_positive"] = 100 * nat["n_positive"] / nat["n_valid"]
-    nat["ci_low"] = nat["pct_positive"] - 5
-    nat["ci_high"] = nat["pct_positive"] + 5
-    nat["pct_dont_know"] = 100 * nat["n_dont_know"] / 30
-    nat.to_csv(tables / "national_items.csv", index=False)
-    themes = pd.concat(all_themes)
-    nt = themes.groupby("theme", sort=False)["score"].mean().reset_index()
-    nt["ci_low"], nt["ci_high"], nt["n_respondents"] = nt["score"] - 4, nt["score"] + 4, 23
-    nt.to_csv(tables / "national_themes.csv", index=False)
-    themes.to_csv(tables / "cpp_themes.csv", index=False)
-    pt = nt[["theme", "score"]].merge(
-        pd.DataFrame(
-            {"partner_type": ["elected_member", "council_officer"], "n_respondents": [12, 11]}
-        ),
-        how="cross",
-    )
-    pt.to_csv(tables / "partner_types.csv", index=False)
-    ch = nt[["theme"]].copy()
-    ch["score"], ch["baseline_score"], ch["diff"] = nt["score"], nt["score"] - 3, 3.0
-    ch["q_value"], ch["significance"] = 0.5, "similar"
-    ch.to_csv(tables / "national_change_themes.csv", index=False)
-    # as `cpsa tables` writes it: one "all" row, then one row per partner type
-    respondents, invited = np.array([10, 10, 3]), np.array([14, 14, 14])
-    rates = 100 * respondents / invited
-    q25, median, q75 = np.percentile(rates, [25, 50, 75])
-    all_row = {
-        "group": "all",
-        "n_respondents": int(respondents.sum()),
-        "pct_of_respondents": 100.0,
-        "suppressed": False,
-        "n_cpps_participating": len(CPPS),
-        "n_cpps_reported": len(CPPS) - 1,
-        "n_cpps_pooled": len(CPPS),
-        "members_invited": int(invited.sum()),
-        "response_rate": 100 * respondents.sum() / invited.sum(),
-        "cpp_response_rate_q25": q25,
-        "cpp_response_rate_median": median,
-        "cpp_response_rate_q75": q75,
-    }
-    by_type = [
-        {"group": g, "n_respondents": n, "pct_of_respondents": 100 * n / 23, "suppressed": False}
-        for g, n in (("elected_member", 12), ("council_officer", 11))
-    ]
-    pd.DataFrame([all_row, *by_type]).to_csv(tables / "participation.csv", index=False)
-    pd.DataFrame(
-        [
-            {"theme": th["id"], "kind": k, "n_comments": 2}
-            for th in cb["themes"]
-            for k in ("strengths", "improvements")
-        ]
-    ).to_csv(tables / "comment_counts.csv", index=False)
-    return tables
+_SHARED: dict[str, Path] = {}
+
+
+def shared_project(factory) -> Path:
+    """One built fixture project per test session (read-only: copy it before changing it)."""
+    if "root" not in _SHARED:
+        _SHARED["root"] = build_project(factory.mktemp("report-fixture"))
+    return _SHARED["root"]
 
 
 def build_project(root: Path) -> Path:
-    """A complete fixture project under ``root``; returns ``root``."""
-    (root / "params/checklist").mkdir(parents=True)
-    shutil.copy(ROOT / "params/checklist" / f"{CODEBOOK}.yaml", root / "params/checklist")
-    shutil.copytree(ROOT / "data/reference", root / "data/reference")
-    write_round(root, ROUND, synthetic=True, baseline=BASELINE)
-    write_round(root, REAL_ROUND, synthetic=False, baseline=None)
-    write_tables(root, ROUND)
-    write_tables(root, REAL_ROUND, seed=8)
+    """The fixture project under ``root`` with every round's tables and parameters."""
+    root = make_project(root, notebooks="real")
+    paths = Paths(root=root)
+    ref = load_reference(paths)
+    cb = load_codebook("psif-board-v1", paths)
+    export = _export(root)
+    slugs = export[CPP_COLUMN].map(ref.match_cpp)
+    first_comment = cb.themes[0].strengths_question
+    for slug in CPPS:
+        row = export.index[slugs == slug][0]
+        export.loc[row, first_comment] = f"{planted(slug)} works well here."
+    base = export.copy()
+    engagement = [s.text for s in cb.statements_in(cb.themes[0].id)]
+    fife = slugs == "fife"
+    for col in [c for c in base.columns if c in engagement]:
+        base.loc[fife & base[col].isin(["Agree", "Strongly agree"]), col] = "Disagree"
+    small = export.index[slugs == SMALL][3:]
+    current = export.drop(index=small)
+    _write_round(root, BASELINE, base, synthetic=True, baseline=None)
+    _write_round(root, ROUND, current, synthetic=True, baseline=BASELINE)
+    _write_round(root, REAL_ROUND, current, synthetic=False, baseline=None)
+    for round_ in (BASELINE, ROUND, REAL_ROUND):
+        ingest_round(round_, paths=paths)
+        write_round_tables(round_, paths=paths)
+        write_round_params(round_, paths=paths)
     return root

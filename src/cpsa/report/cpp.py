@@ -72,7 +72,7 @@ class CppReport:
                 f"(synthetic: {config.synthetic}); re-run `cpsa params --round {round}`"
             )
         directory = resolve_dir(tables_dir, paths)
-        bundle = load_cpp_bundle(directory, cpp=cpp, q_threshold=config.thresholds.q_threshold)
+        bundle = load_cpp_bundle(directory, cpp=cpp)
         return cls(
             round=round,
             cpp=cpp,
@@ -94,14 +94,7 @@ class CppReport:
 
     @property
     def min_respondents(self) -> int:
-        s = self.bundle.summary
-        th = s.get("thresholds") or {}
-        return int(
-            th.get(
-                "min_respondents_report",
-                s.get("min_respondents", self.config.thresholds.min_respondents_report),
-            )
-        )
+        return int(self.bundle.summary["thresholds"]["min_respondents_report"])
 
     def _theme_rows(self) -> list[tuple[str, str, pd.Series | None]]:
         themes = self.bundle.themes
@@ -247,12 +240,12 @@ class CppReport:
         higher = [
             title
             for _, title, r in self._theme_rows()
-            if r is not None and r["direction"] == "higher"
+            if r is not None and r["significance"] == "higher"
         ]
         lower = [
             title
             for _, title, r in self._theme_rows()
-            if r is not None and r["direction"] == "lower"
+            if r is not None and r["significance"] == "lower"
         ]
         if not higher and not lower:
             return md.paragraph(
@@ -295,8 +288,8 @@ class CppReport:
         if reason:
             return md.paragraph(reason)
         ch = self.bundle.change_themes
-        up = [self._title(r["theme"]) for _, r in ch.iterrows() if r["direction"] == "higher"]
-        down = [self._title(r["theme"]) for _, r in ch.iterrows() if r["direction"] == "lower"]
+        up = [self._title(r["theme"]) for _, r in ch.iterrows() if r["significance"] == "higher"]
+        down = [self._title(r["theme"]) for _, r in ch.iterrows() if r["significance"] == "lower"]
         if not up and not down:
             return md.paragraph(
                 f"Since {md.escape(self.baseline)}, no theme has changed by more than we would "
@@ -319,17 +312,15 @@ class CppReport:
 
         rows = [(tid, title, r) for tid, title, r in self._theme_rows() if r is not None]
         board = [
-            charts.Estimate(
-                title, _num(r["pct_positive"]), _num(r.get("ci_low")), _num(r.get("ci_high"))
-            )
+            charts.Estimate(title, _num(r["score"]), _num(r["ci_low"]), _num(r["ci_high"]))
             for _, title, r in rows
         ]
         rest = [
             charts.Estimate(
                 title,
-                _num(r.get("rest_pct_positive")),
-                _num(r.get("rest_ci_low")),
-                _num(r.get("rest_ci_high")),
+                _num(r["rest_score"]),
+                _num(r["rest_ci_low"]),
+                _num(r["rest_ci_high"]),
             )
             for _, title, r in rows
         ]
@@ -369,11 +360,11 @@ class CppReport:
             [
                 (
                     title,
-                    t.pct(r["pct_positive"]),
-                    t.pct_interval(r.get("ci_low"), r.get("ci_high")),
-                    t.pct(r.get("rest_pct_positive")),
-                    t.points(r.get("diff")),
-                    t.significance(r["direction"], versus=None),
+                    t.pct(r["score"]),
+                    t.pct_interval(r["ci_low"], r["ci_high"]),
+                    t.pct(r["rest_score"]),
+                    t.points(r["diff_pp"]),
+                    t.significance(r["significance"], versus=None),
                 )
                 for _, title, r in rows
             ],
@@ -386,10 +377,10 @@ class CppReport:
 
     def _theme_difference_alt(self) -> str:
         higher = [
-            ti for _, ti, r in self._theme_rows() if r is not None and r["direction"] == "higher"
+            ti for _, ti, r in self._theme_rows() if r is not None and r["significance"] == "higher"
         ]
         lower = [
-            ti for _, ti, r in self._theme_rows() if r is not None and r["direction"] == "lower"
+            ti for _, ti, r in self._theme_rows() if r is not None and r["significance"] == "lower"
         ]
         if not higher and not lower:
             return "No theme differs clearly from the rest of Scotland."
@@ -483,9 +474,9 @@ class CppReport:
                     t.pct(r["pct_positive"]),
                     t.pct_interval(r.get("ci_low"), r.get("ci_high")),
                     t.pct(r.get("pct_dont_know")),
-                    t.pct(r.get("rest_pct_positive")),
-                    t.points(r.get("diff")),
-                    t.significance(r["direction"], versus=None),
+                    t.pct(r["rest_pct_positive"]),
+                    t.points(r["diff_pp"]),
+                    t.significance(r["significance"], versus=None),
                 )
             )
         return md.table(
@@ -553,21 +544,13 @@ class CppReport:
         ch = self.bundle.change_themes
         ch = ch.assign(_o=ch["theme"].map({th.id: i for i, th in enumerate(self.codebook.themes)}))
         ch = ch.sort_values("_o")
-        base_col = next(
-            (
-                c
-                for c in ("baseline_pct_positive", "baseline_score", "pct_positive_baseline")
-                if c in ch.columns
-            ),
-            None,
-        )
         rows = [
             (
                 self.codebook.theme(r["theme"]).title,
-                t.pct(r[base_col]) if base_col else "not shown",
-                t.pct(r.get("pct_positive")),
-                t.points(r.get("diff")),
-                t.significance(r["direction"], versus=str(self.baseline))
+                t.pct(r["score_base"]),
+                t.pct(r["score"]),
+                t.points(r["diff_pp"]),
+                t.significance(r["significance"], versus=str(self.baseline))
                 .replace("Significantly higher than", "Significantly up on")
                 .replace("Significantly lower than", "Significantly down on"),
             )

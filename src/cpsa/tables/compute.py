@@ -264,6 +264,12 @@ def cpp_themes(data: RoundData, pooling: suppression.CppPooling, s: Settings) ->
         rows[i].update(_tested(res))
     out = out.merge(pd.DataFrame(rows), on=["cpp", "theme"], how="left")
     out["permutations"] = out["permutations"].astype("Int64")
+    # the rest of Scotland's interval, as the CPP's own (theme_summary): drawn in the reports
+    rest_ci = t_mean(
+        out["rest_score"] / 100, out["rest_sd"] / 100, out["rest_n_respondents"],
+        confidence=s.confidence,
+    )  # fmt: skip
+    out["rest_ci_low"], out["rest_ci_high"] = 100 * rest_ci.low, 100 * rest_ci.high
     _add_mean_difference(
         out, "score", "sd", "n_respondents", "rest_score", "rest_sd", "rest_n_respondents", s
     )
@@ -273,7 +279,8 @@ def cpp_themes(data: RoundData, pooling: suppression.CppPooling, s: Settings) ->
     numeric = [c for c in out.columns if c not in ("cpp", "theme")]
     out = suppression.blank(out, suppressed, numeric)
     cols = ["cpp", "theme", "n_respondents", "score", "sd", "ci_low", "ci_high"]
-    cols += ["rest_n_respondents", "rest_score", "rest_sd", "diff_pp", "diff_ci_low"]
+    cols += ["rest_n_respondents", "rest_score", "rest_sd", "rest_ci_low", "rest_ci_high"]
+    cols += ["diff_pp", "diff_ci_low"]
     cols += ["diff_ci_high", "p_value", "p_mc_se", "permutations", "q_value", "significance"]
     cols += ["suppressed"]
     return _sort(out[cols], [("cpp", None), ("theme", data.themes)])

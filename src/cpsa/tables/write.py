@@ -6,8 +6,9 @@ with :mod:`cpsa.tables.compute` (suppression already applied) and writes
 ``outputs/<round>/tables/`` (see docs/architecture.md, "Tables"). Output is
 deterministic and byte-identical across runs: rows sorted, floats rounded to
 6 decimals, booleans ``true``/``false``. A file whose content is unchanged is not
-rewritten, so its mtime stays put for the incremental build. Notebooks read the
-results back with :func:`load_cpp_bundle` and :func:`load_national`.
+rewritten, so its mtime stays put for the incremental build. Every table is
+checked against its declaration in :mod:`cpsa.tables.schema` before anything is
+written; notebooks read the results back through :mod:`cpsa.tables.read`.
 """
 
 from __future__ import annotations
@@ -32,27 +33,14 @@ from cpsa.data.ingest import ingest_round, load_processed, processed_intact
 from cpsa.data.reference import load_reference
 from cpsa.stats import suppression
 from cpsa.tables import compute as roundstats
+from cpsa.tables import schema
 
 log = logging.getLogger("cpsa.tables.write")
 
 FLOAT_DECIMALS = 6
 
-NATIONAL_FILES = (
-    "cpp_items",
-    "national_items",
-    "cpp_themes",
-    "national_themes",
-    "cpp_change_items",
-    "cpp_change_themes",
-    "national_change_items",
-    "national_change_themes",
-    "partner_types",
-    "variation_themes",
-    "participation",
-    "comment_counts",
-    "dont_know",
-)
-BUNDLE_FILES = ("items", "themes", "change_items", "change_themes", "comments")
+NATIONAL_FILES = tuple(schema.TABLES)  # every round table, in the schema's order
+BUNDLE_FILES = tuple(schema.BUNDLE)  # items, themes, change_items, change_themes, comments
 
 
 @dataclass(frozen=True)
@@ -375,6 +363,17 @@ def _summary(cur, s, cpp, decision, bundle, pool, base, meta, cpp_names) -> dict
     return {k: _json_value(v) for k, v in out.items()}
 
 
+def check_round_tables(result: RoundTables) -> None:
+    """Every table and summary against :mod:`cpsa.tables.schema` (:class:`SchemaError` if not)."""
+    for name in NATIONAL_FILES:
+        schema.check_frame(result.national[name], name)
+    for bundle in result.bundles.values():
+        for name in BUNDLE_FILES:
+            schema.check_frame(bundle[name], f"by_cpp/{name}")
+    for summary in result.summaries.values():
+        schema.check_summary(summary)
+
+
 def write_round_tables(
     round_: str, *, out_dir: Path | None = None, paths: Paths | None = None
 ) -> TablesResult:
@@ -404,6 +403,7 @@ def write_round_tables(
         meta=meta,
         cpp_names=names,
     )
+    check_round_tables(result)  # nothing is written unless every table matches the schema
     out = Path(out_dir) if out_dir is not None else paths.tables(round_)
     written: list[Path] = []
     same: list[Path] = []
@@ -432,70 +432,6 @@ def write_round_tables(
         out,
     )
     return TablesResult(round_, out, tuple(written), tuple(same), len(cur.cpps), len(pool.reported))
-
-
-# --------------------------------------------------------------------------- loaders
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        raise ConfigError(f"missing table {path}; run: cpsa tables --round <round>")
-    df = pd.read_csv(path, keep_default_na=False, na_values=[""])
-    for c in df.columns:
-        if df[c].dtype == object or str(df[c].dtype) in ("str", "string"):
-            vals = set(df[c].dropna().unique())
-            if vals and vals <= {"true", "false"}:
-                df[c] = df[c].map({"true": True, "false": False}).astype("boolean")
-    return df
-
-
-@dataclass(frozen=True)
-class CppBundle:
-    """Everything one CPP report may show (``outputs/<round>/tables/by_cpp/<slug>/``)."""
-
-    summary: dict[str, Any]
-    items: pd.DataFrame
-    themes: pd.DataFrame
-    change_items: pd.DataFrame
-    change_themes: pd.DataFrame
-    comments: pd.DataFrame
-
-    @property
-    def report_allowed(self) -> bool:
-        return bool(self.summary.get("report_allowed"))
-
-
-def load_cpp_bundle(tables_dir: Path | str) -> CppBundle:
-    """Read a CPP's bundle folder written by ``cpsa tables``."""
-    folder = Path(tables_dir)
-    summary_file = folder / "summary.json"
-    if not summary_file.is_file():
-        raise ConfigError(f"no {summary_file}; run: cpsa tables --round <round>")
-    summary = json.loads(summary_file.read_text(encoding="utf-8"))
-    frames = {name: _read_csv(folder / f"{name}.csv") for name in BUNDLE_FILES}
-    return CppBundle(summary=summary, **frames)
-
-
-@dataclass(frozen=True)
-class NationalTables:
-    """The national and anonymised tables of a round (``outputs/<round>/tables/``)."""
-
-    national_items: pd.DataFrame
-    national_themes: pd.DataFrame
-    national_change_items: pd.DataFrame
-    national_change_themes: pd.DataFrame
-    partner_types: pd.DataFrame
-    variation_themes: pd.DataFrame
-    participation: pd.DataFrame
-    comment_counts: pd.DataFrame
-    dont_know: pd.DataFrame
-
-
-def load_national(tables_dir: Path | str) -> NationalTables:
-    """Read the national tables (not the per-CPP ones) written by ``cpsa tables``."""
-    folder = Path(tables_dir)
-    fields = NationalTables.__dataclass_fields__
-    return NationalTables(**{name: _read_csv(folder / f"{name}.csv") for name in fields})
 
 
 # --------------------------------------------------------------------------- CLI

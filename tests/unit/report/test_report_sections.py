@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers.report_fixture import CPPS, REAL_ROUND, ROUND, SMALL, build_project, planted
+from helpers.report_fixture import (
+    BASELINE,
+    CPPS,
+    REAL_ROUND,
+    ROUND,
+    SMALL,
+    planted,
+    shared_project,
+)
 
 from cpsa.data.reference import load_reference
 from cpsa.report import CppReport, NationalReport, md
@@ -35,7 +43,7 @@ NAT_SECTIONS = (
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
-    root = build_project(tmp_path_factory.mktemp("proj"))
+    root = shared_project(tmp_path_factory)
     mp = pytest.MonkeyPatch()
     mp.setenv("CPSA_ROOT", str(root))
     yield root
@@ -48,7 +56,7 @@ def cpp_text(cpp: str, round_: str = ROUND) -> str:
         cpp=cpp,
         tables_dir=f"outputs/{round_}/tables/by_cpp/{cpp}",
         synthetic=round_ == ROUND,
-        baseline="demo-2028" if round_ == ROUND else None,
+        baseline=BASELINE if round_ == ROUND else None,
     )
     return "\n".join(getattr(r, m)().data for m in CPP_SECTIONS)
 
@@ -58,7 +66,7 @@ def national_text(round_: str = ROUND) -> str:
         round=round_,
         tables_dir=f"outputs/{round_}/tables",
         synthetic=round_ == ROUND,
-        baseline="demo-2028" if round_ == ROUND else None,
+        baseline=BASELINE if round_ == ROUND else None,
     )
     return "\n".join(getattr(n, m)().data for m in NAT_SECTIONS)
 
@@ -72,7 +80,7 @@ def test_cpp_report_has_every_section(project):
         "### Main areas for improvement",
         "## Theme profile",
         "## Results by theme",
-        "## Change since demo-2028",
+        f"## Change since {BASELINE}",
         "## Improvement planning",
         "## About this report",
         "### Provenance",
@@ -94,7 +102,7 @@ def test_national_report_has_every_section(project):
         "## Results across Scotland",
         "## Variation between partnerships",
         "## Differences between partner types",
-        "## Change since demo-2028",
+        f"## Change since {BASELINE}",
         "## Where board members lack information",
         "## About this report",
     ):
@@ -135,7 +143,7 @@ def test_short_report_says_why_and_shows_no_results(project):
         cpp=SMALL,
         tables_dir=f"outputs/{ROUND}/tables/by_cpp/{SMALL}",
         synthetic=True,
-        baseline="demo-2028",
+        baseline=BASELINE,
     )
     body = "\n".join(getattr(r, m)().data for m in CPP_SECTIONS[1:-1])
     assert "Fewer than 5 board members answered" in body
@@ -234,9 +242,3 @@ def test_cells_without_ids_render_without_an_nbformat_warning():
     assert "id" not in nb["cells"][0], "prepare must not change its input"
     html = render_html(prepared, subtitle="Round 1")
     assert '<h1 class="cpsa-title">A report</h1>' in html and "Theme profile" in html
-
-
-def test_fixture_project_has_every_cpp_bundle(tmp_path):
-    root = build_project(tmp_path)
-    for slug in CPPS:
-        assert (root / "outputs" / ROUND / "tables/by_cpp" / slug / "summary.json").is_file()

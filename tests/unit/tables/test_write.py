@@ -20,12 +20,11 @@ from scipy import stats
 
 from cpsa import cli
 from cpsa.config import ConfigError, get_paths
+from cpsa.tables.read import load_cpp_bundle, load_national
 from cpsa.tables.write import (
     BUNDLE_FILES,
     NATIONAL_FILES,
     compute_round_tables,
-    load_cpp_bundle,
-    load_national,
     write_round_tables,
 )
 
@@ -117,8 +116,8 @@ def test_small_cpp_has_no_numbers_anywhere(project):
     summary = json.loads((res.out_dir / "by_cpp" / "tiny" / "summary.json").read_text())
     assert summary["report_allowed"] is False and "fewer than 5" in summary["reason"]
     assert "n_respondents" not in summary
-    bundle = load_cpp_bundle(res.out_dir / "by_cpp" / "tiny")
-    assert not bundle.report_allowed and len(bundle.items) == 0 and len(bundle.comments) == 0
+    bundle = load_cpp_bundle(res.out_dir / "by_cpp" / "tiny", cpp="tiny")
+    assert not bundle.reportable and len(bundle.items) == 0 and len(bundle.comments) == 0
     # a lone small CPP stays out of every pooled figure (else Scotland minus the rest = it)
     nat = pd.read_csv(res.out_dir / "national_items.csv")
     assert (nat["n_cpps"] == 3).all()
@@ -126,8 +125,8 @@ def test_small_cpp_has_no_numbers_anywhere(project):
 
 def test_bundle_holds_only_its_cpp_and_redacted_sorted_comments(project):
     root, res, *_ = project
-    b = load_cpp_bundle(res.out_dir / "by_cpp" / "fife")
-    assert b.report_allowed and b.summary["n_respondents"] == 15
+    b = load_cpp_bundle(res.out_dir / "by_cpp" / "fife", cpp="fife")
+    assert b.reportable and b.summary["n_respondents"] == 15
     for frame in (b.items, b.themes, b.change_items, b.change_themes):
         assert set(frame["cpp"]) == {"fife"}
     texts = b.comments["text"].tolist()
@@ -154,7 +153,7 @@ def test_planted_differences_are_found(project):
     themes = pd.read_csv(res.out_dir / "cpp_themes.csv").set_index(["cpp", "theme"])
     assert themes.loc[("moray", "alpha"), "significance"] == "lower"
     nat = load_national(res.out_dir)
-    assert set(nat.national_change_themes["theme"]) == {"alpha", "beta", "solo"}
+    assert set(nat.get("national_change_themes")["theme"]) == {"alpha", "beta", "solo"}
     change = pd.read_csv(res.out_dir / "cpp_change_themes.csv").set_index(["cpp", "theme"])
     assert change.loc[("moray", "alpha"), "diff_pp"] < 0  # baseline moray was shifted up
     assert set(change.index.get_level_values("cpp")) == {"east-lothian", "fife", "moray"}
