@@ -187,7 +187,8 @@ def propose(raw: RawExport, cb: Codebook, ref: Reference) -> list[Proposal]:
         ]
         share, index = max(shares, default=(0.0, -1))
         if share >= VALUE_SHARE:
-            hits[index] = (key, f"values are {key.replace('_', ' ')}s", round(0.95 * share, 2), ())
+            what = "CPP names" if key == "cpp" else "partner types"
+            hits[index] = (key, f"values are {what}", round(0.95 * share, 2), ())
             taken.add(key)
     choices = list(t.fuzzy)
     for col in raw.columns:

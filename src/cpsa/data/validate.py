@@ -184,7 +184,7 @@ class Problems:
                     Problem(row, column, value, message, suggestion, unit=unit)
                 )
         g.count += 1
-        if row is not None and len(g.rows) < _FIRST_ROWS:
+        if row is not None and len(g.rows) < _FIRST_ROWS and row not in g.rows:
             g.rows.append(row)
         if column is not None and len(g.columns) < 1000:
             g.columns.add(column)
@@ -353,7 +353,8 @@ def _resolve_columns(
             message = what
             hint = (
                 f"Did you mean {' or '.join(cands)}? If so, run {run_map} and confirm it in "
-                f"columns.yaml, or rename that column to the wording or to {target}."
+                f"columns.yaml, or rename that column to "
+                f"{FIXED_HEADINGS[target] if target in FIXED else target!r}."
             )
         else:
             message, hint = what, default_hint
@@ -712,7 +713,7 @@ class _RowChecker:
                 n[0] += 1
                 n[1] = number if n[1] is None else min(n[1], number)
                 n[2] = number if n[2] is None else max(n[2], number)
-                if len(n[3]) < _FIRST_ROWS:
+                if len(n[3]) < _FIRST_ROWS and row_no not in n[3]:
                     n[3].append(row_no)
                 n[4].add(heading)
                 return None

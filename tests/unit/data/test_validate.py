@@ -68,6 +68,10 @@ EXPECTED = {
     "unreadable.csv": (None, None, None, "not a text (CSV) file", None),
     "empty.csv": (None, None, None, "the file is empty", None),
     "header_only.csv": (None, None, None, "no responses", None),
+    "numeric_codes.csv": (2, None, None, "cells hold numbers 1–5 — this looks like an export "
+                          "with numeric codes", "Add codes: to"),
+    "two_sheets.xlsx": (None, None, None, "several worksheets look like responses ('Responses', "
+                        "'Responses (2)'); name the one to use as 'sheet: <name>'", None),
 }  # fmt: skip
 
 
