@@ -10,9 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
-from cpsa.config import ConfigError, Paths, get_paths
+from cpsa.config import ConfigError, Paths, get_paths, load_yaml_file
 
 # canonical response codes, in scale order (most positive first)
 RESPONSE_CODES = ("strongly_agree", "agree", "disagree", "strongly_disagree", "dont_know")
@@ -124,7 +122,7 @@ def _parse(raw: dict, source: Path) -> Codebook:
 
 @cache
 def _load(path: Path) -> Codebook:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = load_yaml_file(path)
     return _parse(raw, path)
 
 
