@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from cpsa.config import ConfigError, Paths, get_paths
+from cpsa.tables.spreadsheet import restore_frame  # h6-text (issue 16.13)
 
 ITEM_COLUMNS = ("item", "n_valid", "n_positive", "n_dont_know", "pct_positive", "suppressed")
 THEME_COLUMNS = ("theme",)
@@ -31,6 +32,7 @@ def _read_csv(path: Path, *, required: tuple[str, ...] = (), optional: bool = Fa
             f"missing table {path}; run `cpsa tables --round <round>` (or `make tables`) first"
         )
     df = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    df = restore_frame(df)  # h6-text (issue 16.13): undo the CSV writer's formula guard
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise ConfigError(

@@ -31,7 +31,9 @@ from cpsa.data.codebook import load_codebook
 from cpsa.data.ingest import ingest_round, load_processed, processed_intact
 from cpsa.data.reference import load_reference
 from cpsa.stats import suppression
+from cpsa.stats.redact import Redaction  # h6-text (issue 16.14/16.15)
 from cpsa.tables import compute as roundstats
+from cpsa.tables.spreadsheet import neutralise_cells, restore_frame  # h6-text (16.13)
 
 log = logging.getLogger("cpsa.tables.write")
 
@@ -73,6 +75,11 @@ class TablesResult:
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
     """Deterministic CSV: floats rounded to 6 dp, booleans true/false, missing = empty."""
     columns = [_column_strings(s) for _, s in df.items()]
+    # h6-text (issue 16.13): text a spreadsheet would run as a formula is stored as text
+    columns = [
+        c if isinstance(s.dtype, np.dtype) and s.dtype.kind in "biuf" else neutralise_cells(c)
+        for c, (_, s) in zip(columns, df.items(), strict=True)
+    ]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow([str(c) for c in df.columns])
@@ -253,6 +260,7 @@ def compute_round_tables(
     base_settings: roundstats.Settings | None = None,
     meta: dict[str, Any] | None = None,
     cpp_names: dict[str, str] | None = None,
+    redaction: Redaction | None = None,
 ) -> RoundTables:
     """All tables of a round from in-memory data (no files): the core of ``cpsa tables``."""
     pool = suppression.cpp_pooling(cur.n_by_cpp(), min_respondents=s.min_respondents_report)
@@ -288,6 +296,8 @@ def compute_round_tables(
     summaries: dict[str, dict[str, Any]] = {}
     n_by_cpp = cur.n_by_cpp()
     comments = roundstats.cpp_comments(cur)
+    if redaction is not None:  # h6-text (issue 16.14/16.15): names, other partnerships
+        comments = {cpp: redaction.comments(frame, own=cpp) for cpp, frame in comments.items()}
     for cpp in cur.cpps:
         allowed = cpp in pool.reported
         decision = suppression.report_decision(
@@ -403,6 +413,7 @@ def write_round_tables(
         base_settings=_settings(base_cfg) if base_cfg else None,
         meta=meta,
         cpp_names=names,
+        redaction=Redaction.for_round(cfg, paths),  # h6-text (issue 16.14/16.15)
     )
     out = Path(out_dir) if out_dir is not None else paths.tables(round_)
     written: list[Path] = []
@@ -441,6 +452,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise ConfigError(f"missing table {path}; run: cpsa tables --round <round>")
     df = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    df = restore_frame(df)  # h6-text (issue 16.13): undo to_csv_bytes' formula guard
     for c in df.columns:
         if df[c].dtype == object or str(df[c].dtype) in ("str", "string"):
             vals = set(df[c].dropna().unique())
