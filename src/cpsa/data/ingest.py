@@ -28,6 +28,7 @@ from cpsa.config import ConfigError, Paths, RoundConfig, get_paths, load_round
 from cpsa.data.codebook import load_codebook
 from cpsa.data.colmap import load_map, map_path
 from cpsa.data.reference import load_reference
+from cpsa.data.text import normalise_series  # h6-text (issue 16.16)
 from cpsa.data.validate import check_export
 from cpsa.errors import ExportInvalid  # noqa: F401
 
@@ -154,6 +155,9 @@ def ingest_round(round_: str, *, paths: Paths | None = None) -> IngestResult:
     if _sha256(export) != export_sha:
         raise ConfigError(f"{cfg.export} changed while it was being read; run ingest again")
     parsed = validation.parsed
+    # h6-text (issue 16.16): respondents' free text is normalised once, here, before it
+    # is stored (cpsa.data.text: NFC, control/bidi/zero-width characters removed ...)
+    parsed.comments["text"] = normalise_series(parsed.comments["text"])
     manifest = {
         "round": round_,
         "source": cfg.export,
