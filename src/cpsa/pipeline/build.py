@@ -316,11 +316,13 @@ def _outputs(paths: Paths, round_: str, report: str, *, with_plan: bool) -> dict
     }
     if with_plan and report != NATIONAL:
         out["plan"] = reports / f"{report}-improvement-plan.xlsx"
+        # h4-workshop: the rest of the workshop kit (cpsa.report.workshop.kit_files)
+        out["docx"], out["pptx"] = reports / f"{report}.docx", reports / f"{report}-workshop.pptx"
     return out
 
 
 def _has_improvement_plan() -> bool:
-    return (SOURCES / "improvement_plan.py").is_file()
+    return (SOURCES / "report" / "improvement_plan.py").is_file()  # h4: path since the layering
 
 
 # --------------------------------------------------------------------------- workers
@@ -409,17 +411,20 @@ def _provenance(task: ReportTask) -> dict[str, Any] | None:
 
 def _write_plan(task: ReportTask) -> None:
     from cpsa.config import Paths as _Paths
-    from cpsa.report import improvement_plan
+    from cpsa.report import workshop
 
     assert task.plan is not None
-    with atomic.atomic_path(task.plan, suffix=".tmp.xlsx") as tmp:
-        improvement_plan.write_plan(
-            round_=task.round,
-            cpp=task.report,
-            tables_dir=task.parameters["tables_dir"],
-            target=tmp,
-            paths=_Paths(root=task.root),
-        )
+    # h4-workshop: the workshop kit (improvement-plan xlsx, docx, pptx), each written atomically
+    workshop.write_workshop_kit(
+        task.round,
+        task.report,
+        paths=_Paths(root=task.root),
+        executed=task.executed,
+        tables_dir=task.parameters["tables_dir"],
+        title=task.title,
+        subtitle=task.subtitle,
+        timestamp=task.timestamp,
+    )
 
 
 def _worker_init(root: str) -> None:

@@ -31,6 +31,7 @@ from cpsa.data.codebook import load_codebook
 from cpsa.data.ingest import ingest_round, load_processed, processed_intact
 from cpsa.data.reference import load_reference
 from cpsa.stats import suppression
+from cpsa.tables import benchmark  # h4: board among boards (by_cpp/<slug>/benchmark.csv)
 from cpsa.tables import compute as roundstats
 
 log = logging.getLogger("cpsa.tables.write")
@@ -416,6 +417,7 @@ def write_round_tables(
             _write_if_changed(folder / f"{name}.csv", data, written, same)
         text = json.dumps(result.summaries[cpp], indent=2, sort_keys=True) + "\n"
         _write_if_changed(folder / "summary.json", text.encode("utf-8"), written, same)
+    benchmark.write_bundles(result, cfg, cur.themes, out, written, same)  # h4: benchmark.csv
     # a CPP that left the round must not keep a stale bundle
     by_cpp = out / "by_cpp"
     stale = [p for p in by_cpp.iterdir() if p.is_dir()] if by_cpp.is_dir() else []
