@@ -49,7 +49,7 @@ QUESTIONS_PER_KIND = 2
 AGENDA = (
     (10, "Welcome, purpose of the session and ground rules", "Slides: title, who took part"),
     (15, "What the results say: theme profile and where the board stands", "Slides; report"),
-    (20, "Strengths to build on", "Slides; workbook sheet 'Strengths to build on'"),
+    (15, "Strengths to build on", "Slides; workbook sheet 'Strengths to build on'"),
     (30, "Discussion: where members are divided and the largest gaps", "Discussion questions"),
     (10, "Break", ""),
     (25, "Agreeing priorities and actions", "Workbook sheet 'Priorities'"),

@@ -241,7 +241,8 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
             df[c] = df[c].astype(float)
     df["theme"] = df["theme"].astype(object)
     df["comparison"] = df["comparison"].astype(object)
-    df["significance"] = df["significance"].fillna("").astype(object)
+    sig = df["significance"].astype(object)
+    df["significance"] = sig.where(sig.notna(), "")
     return df
 
 
@@ -277,5 +278,6 @@ def load(directory: Path | str) -> pd.DataFrame | None:
     df = pd.read_csv(path, keep_default_na=False, na_values=[""])
     if "shown" in df.columns:
         df["shown"] = df["shown"].astype(str).str.lower() == "true"
-    df["significance"] = df["significance"].fillna("").astype(str)
+    sig = df["significance"].astype(object)
+    df["significance"] = sig.where(sig.notna(), "").astype(str)
     return df
