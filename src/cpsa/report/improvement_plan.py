@@ -61,7 +61,7 @@ ENTRY_HEADERS = (
     "Status",
     "Review date",
 )
-ENTRY_WIDTHS = (11, 40, 20, 12, 22, 30, 13, 12)
+ENTRY_WIDTHS = (11, 32, 18, 12, 18, 24, 13, 12)
 DATE_COLUMNS = ("Target date", "Review date")
 HEADER_ROW = 4  # title, note, explanation, then the header row
 BLANK_ROWS = 5  # rows at the end of each table for the board's own additions
@@ -276,8 +276,8 @@ def _count(r: PlanRow) -> str | None:
 
 COMMON_FIRST = (
     RefColumn("Rank", 6, lambda r: None),  # filled with the row's rank
-    RefColumn("Theme", 22, lambda r: r.theme_title),
-    RefColumn("Statement", 44, lambda r: r.statement),
+    RefColumn("Theme", 18, lambda r: r.theme_title),
+    RefColumn("Statement", 38, lambda r: r.statement),
     RefColumn("Evidence", 10, lambda r: r.evidence),
 )
 IMPROVEMENT_COLUMNS = (
@@ -495,7 +495,8 @@ def _how_to_use(ws, ctx: PlanContext, title: str, n_p: int, n_s: int, n_g: int) 
         ),
         (
             "",
-            "The workbook prints on A4 landscape with the column headings on every page.",
+            "The workbook prints on A4 landscape, two pages wide (the figures, then the columns to "
+            "fill in), with the headings, rank, theme and statement on every page.",
         ),
     ]
     _text_sheet(ws, lines)
@@ -608,6 +609,13 @@ def _plan_sheet(
     widths = [c.width for c in columns] + list(ENTRY_WIDTHS)
     for j, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = w
+    # row heights for the wrapped text (not every spreadsheet program fits them on opening)
+    for i in range(first, last + 1):
+        lines = max(
+            math.ceil(len(str(ws.cell(row=i, column=j).value or "")) / max(widths[j - 1] - 1, 1))
+            for j in range(1, n_ref + 1)
+        )
+        ws.row_dimensions[i].height = 15 * max(lines, 2)
     ws.row_dimensions[HEADER_ROW].height = 45
 
     def col_range(header: str) -> str:
@@ -655,10 +663,13 @@ def _plan_sheet(
 
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
+    # two pages wide: the figures, then the entry columns; Rank, Theme and Statement
+    # are repeated on both, as the header row is on every page
+    ws.page_setup.fitToWidth = 2
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.print_title_cols = "A:C"
     ws.print_area = f"A1:{end}{last}"
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.oddFooter.center.text = "Page &P of &N"

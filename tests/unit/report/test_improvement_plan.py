@@ -118,8 +118,9 @@ def test_validation_protection_table_freeze_and_print(workbook, sheet):
     # A4 landscape, one page wide, header row repeated on every page
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == 9  # A4
-    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 2
     assert ws.print_title_rows == f"${ip.HEADER_ROW}:${ip.HEADER_ROW}"
+    assert ws.print_title_cols == "$A:$C"
 
 
 def test_text_from_the_data_never_becomes_a_formula(tmp_path):
