@@ -360,10 +360,6 @@ def report_title(cfg: RoundConfig, report: str, paths: Paths) -> tuple[str, str]
     return f"{name} CPP board self-assessment {cfg.round}", subtitle
 
 
-def _has_improvement_plan() -> bool:
-    return (SOURCES / "report" / "improvement_plan.py").is_file()
-
-
 # --------------------------------------------------------------------------- workers
 
 
@@ -405,9 +401,9 @@ def build_report(task: ReportTask) -> ReportOutcome:
         )
         lap("execute")
         if "plan" in staged:
-            _write_plan(task, staged["plan"])
+            _write_kit(task, staged)
             lap("plan")
-        # --- further delivered files (workshop kit, technical report, release): write each
+        # --- further delivered files (technical report, release): write each
         # to staged[<role>] here, after adding its role to manifest.delivered_files ---
         _render(task, staged)
         lap("render")
@@ -600,18 +596,22 @@ def _provenance(task: ReportTask) -> dict[str, Any] | None:
     return {"provenance": block.as_dict() if hasattr(block, "as_dict") else block}
 
 
-def _write_plan(task: ReportTask, target: Path) -> None:
+def _write_kit(task: ReportTask, staged: dict[str, Path]) -> None:
+    """The CPP's workshop kit (improvement-plan workbook, Word report, slides), into staging."""
     from cpsa.config import Paths as _Paths
-    from cpsa.report import improvement_plan
+    from cpsa.report import workshop
 
-    with atomic.atomic_path(target, suffix=".tmp.xlsx") as tmp:
-        improvement_plan.write_plan(
-            round_=task.round,
-            cpp=task.report,
-            tables_dir=task.parameters["tables_dir"],
-            target=tmp,
-            paths=_Paths(root=task.root),
-        )
+    workshop.write_workshop_kit(
+        task.round,
+        task.report,
+        paths=_Paths(root=task.root),
+        executed=staged[mf.NOTEBOOK],
+        tables_dir=task.parameters.get("tables_dir"),
+        title=task.title,
+        subtitle=task.subtitle,
+        timestamp=task.timestamp,
+        targets={"xlsx": staged["plan"], "docx": staged["docx"], "pptx": staged["pptx"]},
+    )
 
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>

@@ -56,7 +56,8 @@ def delivered_files(spec: ReportSpec, paths: Paths) -> dict[str, Path]:
     files = {"html": reports / f"{name}.html", "pdf": reports / f"{name}.pdf"}
     if not spec.is_national:
         files["plan"] = reports / f"{name}-improvement-plan.xlsx"
-        # --- workshop kit (h4): files["docx"] = reports / f"{name}.docx", ... ---
+        files["docx"] = reports / f"{name}.docx"
+        files["pptx"] = reports / f"{name}-workshop.pptx"
     # --- national extras (h8): technical-report.*, release/* ---
     return files
 

@@ -33,8 +33,11 @@ from cpsa.data.ingest import ingest_round, load_processed, processed_intact
 from cpsa.data.reference import load_reference
 from cpsa.stats import suppression
 from cpsa.stats.redact import Redaction  # h6-text (issue 16.14/16.15)
+from cpsa.tables import (
+    benchmark,  # h4: board among boards (by_cpp/<slug>/benchmark.csv)
+    schema,
+)
 from cpsa.tables import compute as roundstats
-from cpsa.tables import schema
 from cpsa.tables.spreadsheet import neutralise_cells  # h6-text (16.13)
 
 log = logging.getLogger("cpsa.tables.write")
@@ -427,6 +430,7 @@ def write_round_tables(
             _write_if_changed(folder / f"{name}.csv", data, written, same)
         text = json.dumps(result.summaries[cpp], indent=2, sort_keys=True) + "\n"
         _write_if_changed(folder / "summary.json", text.encode("utf-8"), written, same)
+    benchmark.write_bundles(result, cfg, cur.themes, out, written, same)  # h4: benchmark.csv
     # a CPP that left the round must not keep a stale bundle
     by_cpp = out / "by_cpp"
     stale = [p for p in by_cpp.iterdir() if p.is_dir()] if by_cpp.is_dir() else []
