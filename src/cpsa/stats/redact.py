@@ -197,7 +197,7 @@ def _contacts(text: str) -> str:
         out = _EMAIL.sub(EMAIL_MARK, out)
     if " at " in low or "(at)" in low or "[at]" in low or "{at}" in low:
         out = _EMAIL_SPELT.sub(_spelt_email, out)
-    if "." in out:
+    if "." in out or "://" in out:
         out = _URL.sub(_link, out)
     if any(ch.isdigit() for ch in out):
         out = _PHONE.sub(_phone, out)
