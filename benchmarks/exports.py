@@ -96,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
             out = log.read_bytes()
             results.append((label, s, len(out.splitlines()), len(out)))
             print(
-                f"{label:22s} exit {s.returncode}  {s.seconds:6.1f} s (CPU {s.cpu_seconds:5.1f} s)  "
+                f"{label:22s} exit {s.returncode}  {s.seconds:6.1f} s "
+                f"(CPU {s.cpu_seconds:5.1f} s)  "
                 f"peak RSS {s.max_rss_mib:7.0f} MiB  output {len(out.splitlines())} lines "
                 f"({len(out):,} bytes)"
             )
