@@ -459,6 +459,7 @@ def check_export(
     if others:
         summary += f"; {others} other column{'s' if others != 1 else ''} not mapped will be dropped"
     checker = _RowChecker(raw, cols, codebook, reference, round_cpps, round_name, codes, problems)
+    checker.keep_rows = tidy
     rows = checker.check_all()
     notes += checker.notes
     found = tuple(problems.result())
@@ -512,6 +513,8 @@ class _RowChecker:
         self.numeric_rows: list[int] = []
         self.numeric_columns: set[int] = set()
         self.bad_responses: dict[str, tuple[str, str, str]] = {}
+        self.keep_rows = True
+        self.cpps_seen: set[str] = set()
         self.cpp_cache: dict[str, str | None] = {}
         self.partner_cache: dict[str, str | None] = {}
         if codes:
@@ -560,13 +563,15 @@ class _RowChecker:
                 self.check_shape(row_no, cells, last=k == last_k)
             else:
                 row = self.check_row(row_no, cells)
-                if not self.problems:  # rows of an invalid export are never needed
-                    out.append(row)
+                if not self.problems and self.keep_rows:  # rows of an invalid export are
+                    out.append(row)  # never needed, nor when only validating
+                elif self.round_cpps is not None:
+                    self.cpps_seen.add(row.cpp)
         self.report_numeric()
         if blank_lines:
             self.notes.append(f"{blank_lines} completely blank line(s) were skipped")
         if self.round_cpps is not None and not self.problems:
-            absent = sorted(set(self.round_cpps) - {r.cpp for r in out})
+            absent = sorted(set(self.round_cpps) - {r.cpp for r in out} - self.cpps_seen)
             if absent:
                 self.notes.append(f"no responses from {len(absent)} CPP(s) of the round: {absent}")
         return out if not self.problems else []
