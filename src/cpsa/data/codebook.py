@@ -261,11 +261,11 @@ def _checklist_from_export(path: Path) -> list[ChecklistItem]:
         values = [r[col.index] for r in raw.rows[:200] if col.index < len(r) and r[col.index]]
         if not values:
             continue
-        hits = sum(normalise_label(v) in answers or v.isdigit() for v in values)
+        hits = sum(normalise_label(v) in answers or (v.isdigit() and len(v) <= 2) for v in values)
         if hits < 0.8 * len(values):
             continue
         area, text = "Checklist", col.text
-        if col.key != col.text:  # SurveyMonkey: question above the statement
+        if col.key != col.text and col.key.endswith(col.text):  # SurveyMonkey: question above
             area = col.key[: -len(col.text)].rstrip(" -") or area
         else:
             for sep in MATRIX_SEPARATORS:

@@ -140,10 +140,11 @@ class Validation:
 
 
 class _Group:
-    __slots__ = ("first", "count", "rows", "columns")
+    __slots__ = ("first", "count", "rows", "columns", "general")
 
-    def __init__(self, first: Problem) -> None:
+    def __init__(self, first: Problem, general: str | None = None) -> None:
         self.first, self.count, self.rows, self.columns = first, 0, [], set()
+        self.general = general
 
 
 class Problems:
@@ -166,7 +167,9 @@ class Problems:
         suggestion: str | None = None,
         *,
         unit: str = "cells",
+        general: str | None = None,
     ) -> None:
+        """``general`` is the message to use when the problem is found in several columns."""
         key = (kind, value)
         g = self.groups.get(key)
         if g is None:
@@ -174,14 +177,12 @@ class Problems:
                 key = (kind, None)  # the rest of this kind, pooled
                 g = self.groups.get(key)
                 if g is None:
-                    msg = f"{message.split(':')[0]} (other values)"
-                    g = self.groups[key] = _Group(
-                        Problem(row, column, None, msg, suggestion, unit=unit)
-                    )
+                    msg = f"{general or message.split(':')[0]} (other values)"
+                    g = self.groups[key] = _Group(Problem(row, column, None, msg, unit=unit))
             else:
                 self.values_of[kind] += 1
                 g = self.groups[key] = _Group(
-                    Problem(row, column, value, message, suggestion, unit=unit)
+                    Problem(row, column, value, message, suggestion, unit=unit), general
                 )
         g.count += 1
         if row is not None and len(g.rows) < _FIRST_ROWS and row not in g.rows:
@@ -201,7 +202,7 @@ class Problems:
                     p.row,
                     p.column if len(g.columns) <= 1 else None,
                     p.value,
-                    p.message,
+                    g.general if g.general and len(g.columns) > 1 else p.message,
                     p.suggestion,
                     g.count,
                     tuple(g.rows),
@@ -432,6 +433,7 @@ def check_export(
     codes: dict[int, str] | None = None,
     sheet: str | None = None,
     column_map: ColumnMap | None = None,
+    tidy: bool = True,
 ) -> Validation:
     """Validate an export; ``round_cpps`` (slugs) restricts the CPPs allowed.
 
@@ -457,11 +459,12 @@ def check_export(
     if others:
         summary += f"; {others} other column{'s' if others != 1 else ''} not mapped will be dropped"
     checker = _RowChecker(raw, cols, codebook, reference, round_cpps, round_name, codes, problems)
+    checker.keep_rows = tidy
     rows = checker.check_all()
     notes += checker.notes
     found = tuple(problems.result())
     report = ValidationReport(path.name, len(raw.rows), found, tuple(notes), summary, cols.dropped)
-    if not report.ok:
+    if not report.ok or not tidy:  # `cpsa validate` never needs the tables
         return Validation(report, None)
     return Validation(report, _tidy(rows, sorted(cols.items), codebook))
 
@@ -505,7 +508,13 @@ class _RowChecker:
         # was most of the time of a large ingest (docs/performance.md)
         self.known_responses: dict[str, str | None] = {"": None}
         self.codes = codes
-        self.numeric = [0, None, None, [], set()]  # count, low, high, first rows, columns
+        # numbers found where labels were expected (no codes: given): value -> cells
+        self.numeric_counts: dict[str, int] = {}
+        self.numeric_rows: list[int] = []
+        self.numeric_columns: set[int] = set()
+        self.bad_responses: dict[str, tuple[str, str, str]] = {}
+        self.keep_rows = True
+        self.cpps_seen: set[str] = set()
         self.cpp_cache: dict[str, str | None] = {}
         self.partner_cache: dict[str, str | None] = {}
         if codes:
@@ -554,13 +563,15 @@ class _RowChecker:
                 self.check_shape(row_no, cells, last=k == last_k)
             else:
                 row = self.check_row(row_no, cells)
-                if not self.problems:  # rows of an invalid export are never needed
-                    out.append(row)
+                if not self.problems and self.keep_rows:  # rows of an invalid export are
+                    out.append(row)  # never needed, nor when only validating
+                elif self.round_cpps is not None:
+                    self.cpps_seen.add(row.cpp)
         self.report_numeric()
         if blank_lines:
             self.notes.append(f"{blank_lines} completely blank line(s) were skipped")
         if self.round_cpps is not None and not self.problems:
-            absent = sorted(set(self.round_cpps) - {r.cpp for r in out})
+            absent = sorted(set(self.round_cpps) - {r.cpp for r in out} - self.cpps_seen)
             if absent:
                 self.notes.append(f"no responses from {len(absent)} CPP(s) of the round: {absent}")
         return out if not self.problems else []
@@ -701,49 +712,61 @@ class _RowChecker:
         return partner
 
     def check_response(self, row_no: int, item: str, index: int, value: str) -> str | None:
-        code = self.labels.get(normalise_label(value))
-        if code is not None:
-            self.known_responses[value] = code
-            return code
-        heading = self.raw.header[index]
-        if value.isdigit() and len(value) <= 3:
-            number = int(value)
-            if not self.codes:
-                n = self.numeric
-                n[0] += 1
-                n[1] = number if n[1] is None else min(n[1], number)
-                n[2] = number if n[2] is None else max(n[2], number)
-                if len(n[3]) < _FIRST_ROWS and row_no not in n[3]:
-                    n[3].append(row_no)
-                n[4].add(heading)
-                return None
-            self.problem(
-                "code",
-                row_no,
-                heading,
-                value,
-                f"answer code {number} is not in codes: of the round config",
-                "Add it to codes: in the round config, or correct the cell.",
-                unit="cells",
-            )
+        """The code of a cell not yet known to be valid (the common case is cached)."""
+        counts = self.numeric_counts
+        if value in counts:  # a number seen before, and there are no codes: (inlined: hot)
+            counts[value] += 1
+            if len(self.numeric_rows) < _FIRST_ROWS and row_no not in self.numeric_rows:
+                self.numeric_rows.append(row_no)
+            self.numeric_columns.add(index)
             return None
-        known = ", ".join(o.label for o in self.cb.scale)
-        self.problem(
-            "response",
-            row_no,
-            heading,
-            value,
-            f"unknown response to statement {item}",
-            _did_you_mean(_closest(value, self.label_names, limit=1))
-            or f"Use one of: {known}, or leave the cell blank.",
-            unit="cells",
-        )
+        bad = self.bad_responses.get(value)
+        if bad is None:
+            code = self.labels.get(normalise_label(value))
+            if code is not None:
+                self.known_responses[value] = code
+                return code
+            if value.isdigit() and len(value) <= 3 and not self.codes:
+                self.numeric_counts[value] = 1
+                self.note_numeric(row_no, index)
+                return None
+            if value.isdigit() and len(value) <= 3:
+                bad = (
+                    "code",
+                    f"answer code {int(value)} is not in codes: of the round config",
+                    "Add it to codes: in the round config, or correct the cell.",
+                )
+            else:
+                known = ", ".join(o.label for o in self.cb.scale)
+                bad = (
+                    "response",
+                    "unknown response",
+                    _did_you_mean(_closest(value, self.label_names, limit=1))
+                    or f"Use one of: {known}, or leave the cell blank.",
+                )
+            if len(self.bad_responses) < 10_000:  # the suggestion is worked out once per value
+                self.bad_responses[value] = bad
+        kind, message, hint = bad
+        if kind == "response":
+            message = f"unknown response to statement {item}"
+        self.problems.add(
+            kind, row_no, self.raw.header[index], value, message, hint, unit="cells",
+            general=bad[1],
+        )  # fmt: skip
         return None
 
+    def note_numeric(self, row_no: int, index: int) -> None:
+        rows = self.numeric_rows
+        if len(rows) < _FIRST_ROWS and row_no not in rows:
+            rows.append(row_no)
+        self.numeric_columns.add(index)
+
     def report_numeric(self) -> None:
-        count, low, high, rows, columns = self.numeric
-        if not count:
+        if not self.numeric_counts:
             return
+        count = sum(self.numeric_counts.values())
+        numbers = sorted(int(v) for v in self.numeric_counts)
+        low, high, rows, columns = numbers[0], numbers[-1], self.numeric_rows, self.numeric_columns
         where = f"params/{self.round_name}/round.yaml" if self.round_name else "the round config"
         example = ", ".join(f"{k + 1}: {o.label}" for k, o in enumerate(self.cb.scale))
         numbers = f"{low}–{high}" if low != high else f"{low}"
@@ -836,8 +859,12 @@ def validate_file(
     round_: str | None = None,
     codebook_id: str | None = None,
     paths: Paths | None = None,
+    tidy: bool = True,
 ) -> Validation:
-    """Validate against a round's codebook, CPPs, codes, sheet and column map, or a codebook."""
+    """Validate against a round's codebook, CPPs, codes, sheet and column map, or a codebook.
+
+    ``tidy=False`` skips building the tidy tables of a valid export (``parsed`` is None).
+    """
     paths = paths or get_paths()
     cpps = codes = sheet = column_map = None
     if round_ is not None:
@@ -871,7 +898,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     if not args.file.exists():
         raise ConfigError(f"{args.file}: no such file")
-    result = validate_file(args.file, round_=args.round, codebook_id=args.codebook)
+    result = validate_file(args.file, round_=args.round, codebook_id=args.codebook, tidy=False)
     report = result.report
     print(report.format(), file=sys.stderr)
     log.info(

@@ -232,3 +232,25 @@ def test_xlsx_sheet_named_in_the_config_or_listed_in_the_error(tmp_path):
     path.write_bytes(_workbook({"About": [["Survey", "x"]]}))
     with pytest.raises(ExportReadError, match="no responses|no worksheet looks like"):
         read_export(path, sheet=None)
+
+
+def test_personal_data_never_reaches_processed_data_or_tables(project):
+    """Every personal-data column of every layout is planted with a marker: a built round's
+    processed data and tables hold none of it (nor the IP addresses, nor any e-mail)."""
+    from cpsa.tables.write import write_round_tables
+
+    round_ = round_of("one-header.csv")
+    if colmap.load_map(round_, project) is None:
+        colmap.write_map(round_, paths=project)
+    ingest_round(round_, paths=project)
+    write_round_tables(round_, paths=project)
+    scanned = 0
+    for folder in (project.processed(round_), project.round_outputs(round_)):
+        for f in folder.rglob("*"):
+            if f.is_file():
+                data = f.read_bytes()
+                scanned += 1
+                for needle in (gen.MARK.encode(), gen.MARK.lower().encode(), b"192.0.2."):
+                    assert needle not in data, f"{needle!r} in {f}"
+                assert b"@example.org" not in data, f
+    assert scanned > 10
