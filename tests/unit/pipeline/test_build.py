@@ -86,6 +86,8 @@ def test_a_failed_move_puts_the_previous_complete_set_back(
             _publish(paths, _stage(paths, "fife", "new"), lock, digest="d2")
         monkeypatch.setattr(os, "replace", real)
         assert _published(paths, "fife") == before  # never a mix of old and new
+        restored = mf.read_manifest(paths, ROUND, "fife")  # and its manifest still holds
+        assert restored is not None and restored.digest == "d1"
         # and not taken for a good build: the next build rebuilds it
         assert not build._report_current(paths, report_spec(paths, ROUND, "fife"), "d1")
 
