@@ -70,6 +70,18 @@ def _outputs(root: Path) -> dict[str, Path]:
     return files
 
 
+def _pretend_the_data_step_wrote(root: Path, table: Path) -> None:
+    """Record ``table``'s new content as what the last data step wrote."""
+    import hashlib
+
+    state_file = root / "outputs" / ROUND / ".state" / "data.json"
+    state = json.loads(state_file.read_text())
+    name = table.relative_to(root).as_posix()
+    assert name in state["outputs"]
+    state["outputs"][name] = hashlib.sha256(table.read_bytes()).hexdigest()
+    state_file.write_text(json.dumps(state))
+
+
 def test_first_build_makes_every_report(built: tuple[Path, int, str]) -> None:
     root, code, output = built
     assert code == 0, output
@@ -132,9 +144,11 @@ def test_second_build_does_nothing_and_changes_rebuild_only_what_depends_on_them
     after = {n: (p.read_bytes(), p.stat().st_mtime_ns) for n, p in _outputs(root).items()}
     assert after == before
 
-    # one CPP's data changes: only its report is rebuilt
+    # one CPP's data changes: only its report is rebuilt (a table the data step wrote
+    # differently; a table edited by hand would be rewritten by the data step instead)
     moray_items = root / "outputs" / ROUND / "tables" / "by_cpp" / "moray" / "items.csv"
     moray_items.write_text(moray_items.read_text() + "\n")
+    _pretend_the_data_step_wrote(root, moray_items)
     code, output = _build(root, monkeypatch, capsys)
     assert code == 0, output
     assert "[1/1] built moray" in output and "1 built, 3 up to date" in output
@@ -244,3 +258,131 @@ def test_ctrl_c_stops_cleanly_and_the_next_build_recovers(
     for folder in ("reports", "notebooks"):
         hidden = [p.name for p in (root / "outputs" / ROUND / folder).iterdir()]
         assert not [n for n in hidden if n.startswith(".")], hidden
+
+
+# --------------------------------------------------------------------------- issue 16
+
+
+def test_a_missing_truncated_or_edited_delivered_file_is_rebuilt(
+    built: tuple[Path, int, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    root = _copy(built[0], tmp_path / "project")
+    reports = root / "outputs" / ROUND / "reports"
+    names = ("fife.html", "angus.pdf", "moray-improvement-plan.xlsx")
+    good = {n: (reports / n).read_bytes() for n in names}
+    (reports / "fife.html").write_bytes(good["fife.html"][:1000])  # truncated
+    pdf = bytearray(good["angus.pdf"])
+    pdf[len(pdf) // 2] ^= 1  # hand-edited, same size
+    (reports / "angus.pdf").write_bytes(bytes(pdf))
+    (reports / "moray-improvement-plan.xlsx").unlink()
+    code, output = _build(root, monkeypatch, capsys)
+    assert code == 0, output
+    assert "3 built, 1 up to date" in output, output
+    for name in names:
+        assert (reports / name).read_bytes() == good[name], name
+    code, output = _build(root, monkeypatch, capsys)
+    assert "0 built, 4 up to date" in output, output
+
+
+def test_a_deleted_table_file_is_not_up_to_date(
+    built: tuple[Path, int, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    root = _copy(built[0], tmp_path / "project")
+    comments = root / "outputs" / ROUND / "tables" / "by_cpp" / "fife" / "comments.csv"
+    good = comments.read_bytes()
+    comments.unlink()
+    code, output = _build(root, monkeypatch, capsys)
+    assert code == 0, output
+    assert "data rebuilt" in output and "data up to date" not in output, output
+    assert comments.read_bytes() == good
+    # the report was made from the same table: nothing to rebuild
+    assert "0 built, 4 up to date" in output, output
+
+
+def _workers(pid: int) -> list[int]:
+    """The multiprocessing workers among a process's children (Linux /proc)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for child in map(int, children):
+            try:
+                cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"spawn_main" in cmdline:
+                found.append(child)
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _published(root: Path) -> dict[str, bytes]:
+    out = root / "outputs" / ROUND
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for folder in ("reports", "notebooks", "manifests")
+        for p in sorted((out / folder).glob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_kill_9_of_the_build_alone_leaves_no_worker_and_no_late_report(
+    built: tuple[Path, int, str], tmp_path: Path
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    root = _copy(built[0], tmp_path / "project")
+    nb_file = root / "notebooks" / "cpp_report.ipynb"
+    nb = nbformat.read(nb_file, as_version=4)
+    nb.cells.insert(3, new_code_cell("import time\ntime.sleep(12)", id="slow"))
+    nbformat.write(nb, nb_file)
+    env = {**os.environ, "CPSA_ROOT": str(root), "CPSA_RENDERER": "builtin"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cpsa", "build", "--round", ROUND, "--jobs", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        while line and not line.startswith("building"):
+            line = proc.stdout.readline()
+        assert line, "the build never started its workers"
+        time.sleep(3)
+        workers = _workers(proc.pid)
+        assert workers, "no worker processes found"
+        before = _published(root)
+        os.kill(proc.pid, signal.SIGKILL)  # the build process only, not its group
+        proc.wait()
+        deadline = time.monotonic() + 10
+        while any(_running(w) for w in workers):
+            assert time.monotonic() < deadline, "workers outlived the killed build"
+            time.sleep(0.2)
+        time.sleep(15)  # longer than the slow cell and a render: nothing may appear late
+        assert _published(root) == before
+    finally:
+        import contextlib
+
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)

@@ -126,3 +126,31 @@ def test_no_pdf_carries_the_wall_clock_date(builds: tuple[RealBuild, RealBuild])
         for date in (meta.creation_date, meta.modification_date):
             # no date at all is deterministic too; a date must be SOURCE_DATE_EPOCH's
             assert date is None or date.date() == fixed, (pdf.name, date)
+
+
+def test_manifests_are_identical_and_match_the_delivered_files(
+    builds: tuple[RealBuild, RealBuild],
+) -> None:
+    from cpsa.config import Paths
+    from cpsa.pipeline import manifest as mf
+    from cpsa.pipeline.params import report_spec
+
+    a, b = builds
+
+    def delivered(root: Path) -> dict[str, bytes]:
+        out = {}
+        for name, data in _files(root, "manifests", "*.json").items():
+            record = json.loads(data)
+            # the notebook's own hash is covered by the notebook test above (timestamps)
+            record["files"] = {k: v for k, v in record["files"].items() if v["role"] != "notebook"}
+            out[name] = json.dumps(record, sort_keys=True).encode()
+        return out
+
+    ma, mb = delivered(a.root), delivered(b.root)
+    assert sorted(ma) == sorted(f"{r}.json" for r in ("national", *CPPS))
+    _assert_same(ma, mb, what="build manifests")
+    paths = Paths(root=a.root)
+    for report in ("national", *CPPS):
+        manifest = mf.read_manifest(paths, ROUND, report)
+        assert manifest is not None
+        assert mf.file_problems(manifest, report_spec(paths, ROUND, report), paths) == []

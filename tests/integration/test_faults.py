@@ -12,6 +12,7 @@ import contextlib
 import errno
 import io
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -76,7 +77,9 @@ def project(built: Path, tmp_path: Path) -> Path:
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every published file of the round (processed data, tables, notebooks, reports)."""
     folders = [root / "data" / "processed" / ROUND]
-    folders += [root / "outputs" / ROUND / f for f in ("tables", "notebooks", "reports")]
+    folders += [
+        root / "outputs" / ROUND / f for f in ("tables", "notebooks", "reports", "manifests")
+    ]
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for folder in folders
@@ -89,12 +92,10 @@ def hidden_leftovers(root: Path) -> list[str]:
     """Temporary files or folders (dot-names) left in the output and processed folders."""
     folders = [root / "outputs" / ROUND / f for f in ("tables", "notebooks", "reports")]
     folders.append(root / "data" / "processed")
-    return sorted(
-        p.relative_to(root).as_posix()
-        for folder in folders
-        for p in folder.rglob(".*")
-        if ".state" not in p.parts
-    )
+    found = [p for folder in folders for p in folder.rglob(".*") if ".state" not in p.parts]
+    # a report's staging folder, outputs/<round>/.stage-<report>-*
+    found += [p for p in (root / "outputs" / ROUND).glob(".*") if p.name != ".state"]
+    return sorted(p.relative_to(root).as_posix() for p in found)
 
 
 def assert_recovers(root: Path, monkeypatch, capsys, *, expect_built: int | None = None) -> str:
@@ -249,6 +250,52 @@ def test_a_failing_renderer_keeps_the_previous_html_and_pdf(
         assert after[key] == before[key], ext
     assert hidden_leftovers(project) == []
 
+    assert_recovers(project, monkeypatch, capsys, expect_built=1)
+
+
+def test_a_render_failure_names_the_cell_and_line_and_keeps_the_whole_previous_set(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 16.5: one comment breaks the PDF; the notebook and workbook are not new while the
+    HTML and PDF are old, and the message says which cell and line are at fault."""
+    import nbformat
+    from nbformat.v4 import new_markdown_cell
+
+    import cpsa.render.pdf
+
+    before = snapshot(project)
+    nb_file = project / "notebooks" / "cpp_report.ipynb"
+    original = nb_file.read_bytes()
+    nb = nbformat.read(nb_file, as_version=4)
+    text = "Comments on this theme:\n\n- thanks to ZQBREAK council\n- a fine comment"
+    nb.cells.insert(2, new_markdown_cell(text, id="breaker"))
+    nbformat.write(nb, nb_file)
+    real = cpsa.render.pdf.render_pdf
+
+    def typst_like(prepared, **kwargs):
+        if "ZQBREAK" in prepared.markdown:  # what Typst did with a citation-like "@word"
+            raise RuntimeError("the document does not contain a bibliography")
+        return real(prepared, **kwargs)
+
+    with monkeypatch.context() as mp:
+        mp.setattr(cpsa.render.pdf, "render_pdf", typst_like)
+        code, output = _build(project, monkeypatch, capsys, "--cpp", "fife")
+    assert code == 1, output
+    assert "FAILED fife: RuntimeError: the document does not contain a bibliography" in output
+    assert re.search(
+        r"at fault: cell \d+ \(id breaker\), displayed line 3: '- thanks to ZQBREAK council'",
+        output,
+    ), output
+    after = snapshot(project)
+    for name in ("reports/fife.html", "reports/fife.pdf", "reports/fife-improvement-plan.xlsx"):
+        key = f"outputs/{ROUND}/{name}"
+        assert after[key] == before[key], name
+    key = f"outputs/{ROUND}/notebooks/fife.ipynb"
+    assert after[key] == before[key], "the notebook is new while the report is old"
+    assert set(after) == set(before)
+    assert hidden_leftovers(project) == []
+
+    nb_file.write_bytes(original)
     assert_recovers(project, monkeypatch, capsys, expect_built=1)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 
@@ -128,9 +129,9 @@ def test_ci_runs_the_readme_test_command():
 
 def test_round_config_rejects_paths_outside_the_project(tmp_path):
     paths = Paths(root=tmp_path)
-    (tmp_path / "params" / "r2026").mkdir(parents=True)
+    (tmp_path / "params" / "2026").mkdir(parents=True)
     cfg = {
-        "round": "r2026",
+        "round": "2026",
         "year": 2026,
         "title": "t",
         "synthetic": False,
@@ -139,21 +140,21 @@ def test_round_config_rejects_paths_outside_the_project(tmp_path):
         "cpps": ["fife"],
         "seed": 1,
     }
-    (tmp_path / "params" / "r2026" / "round.yaml").write_text(yaml.safe_dump(cfg))
+    (tmp_path / "params" / "2026" / "round.yaml").write_text(yaml.safe_dump(cfg))
     with pytest.raises(ConfigError, match="outside the project"):
-        load_round("r2026", paths)
+        load_round("2026", paths)
 
 
 def test_round_config_names_missing_and_unknown_settings(tmp_path):
     paths = Paths(root=tmp_path)
-    (tmp_path / "params" / "r2026").mkdir(parents=True)
-    (tmp_path / "params" / "r2026" / "round.yaml").write_text("round: r2026\ncolour: blue\n")
+    (tmp_path / "params" / "2026").mkdir(parents=True)
+    (tmp_path / "params" / "2026" / "round.yaml").write_text("round: 2026\ncolour: blue\n")
     with pytest.raises(ConfigError) as exc:
-        load_round("r2026", paths)
-    assert "missing setting(s): year" in str(exc.value)
-    assert "unknown setting(s): colour" in str(exc.value)
+        load_round("2026", paths)
+    assert "year: missing setting" in str(exc.value)
+    assert "colour: unknown setting" in str(exc.value)
     with pytest.raises(ConfigError, match="known rounds"):
-        load_round("nope", paths)
+        load_round("2099", paths)
 
 
 def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
@@ -176,21 +177,18 @@ def test_atomic_files_get_normal_permissions_not_mkstemp_0600(tmp_path):
     assert target.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
+def _dry(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["make", "-n", "--no-print-directory", *args], cwd=ROOT, capture_output=True, text=True
+    )
+
+
 def test_make_passes_cpp_only_when_given():
     """CPP is a built-in make variable ("cc -E"); it must not leak into our commands."""
-
-    def dry(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            ["make", "-n", "--no-print-directory", *args],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        )
-
-    verify_all = dry("verify", "ROUND=demo-2026")
+    verify_all = _dry("verify", "ROUND=demo-2026")
     assert "--cpp" not in verify_all.stdout, verify_all.stdout
-    assert "--cpp fife" in dry("verify", "ROUND=demo-2026", "CPP=fife").stdout
-    assert "--cpp fife" in dry("report", "ROUND=demo-2026", "CPP=fife").stdout
+    assert "--cpp 'fife'" in _dry("verify", "ROUND=demo-2026", "CPP=fife").stdout
+    assert "--cpp 'fife'" in _dry("report", "ROUND=demo-2026", "CPP=fife").stdout
     no_cpp = subprocess.run(
         ["make", "--no-print-directory", "report", "ROUND=demo-2026"],
         cwd=ROOT,
@@ -198,3 +196,141 @@ def test_make_passes_cpp_only_when_given():
         text=True,
     )
     assert no_cpp.returncode != 0 and "needs CPP=<slug>" in no_cpp.stderr
+
+
+# --------------------------------------------------------------------------- Makefile safety
+
+
+@pytest.fixture
+def make_copy(tmp_path):
+    """A copy of the Makefile in a scratch project whose .venv holds fake cpsa/jupyter tools
+    that record their arguments (one per line) instead of running."""
+    project = tmp_path / "project"
+    (project / ".venv" / "bin").mkdir(parents=True)
+    for name in ("Makefile", "requirements.lock", "pyproject.toml"):
+        (project / name).write_bytes((ROOT / name).read_bytes())
+    for tool in ("cpsa", "jupyter"):
+        fake = project / ".venv" / "bin" / tool
+        fake.write_text(f'#!/bin/bash\nprintf "%s\\n" "$@" > "{project}/{tool}.args"\n')
+        fake.chmod(0o755)
+    (project / ".venv" / ".cpsa-stamp").touch()
+    for folder in ("src", "outputs/x", "outputs/2026", "data/processed/2026"):
+        (project / folder).mkdir(parents=True)
+        (project / folder / "keep").write_text("keep")
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "keep").write_text("outside the project")
+    return project
+
+
+def _make(project, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["make", "--no-print-directory", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def _files(folder):
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "fife;touch {pwned}",
+        "fife$(touch {pwned})",
+        "$(shell touch {pwned})",
+        "fife'; touch {pwned}; '",
+        "fife`touch {pwned}`",
+        "../../x",
+        "fife angus",
+    ],
+)
+def test_make_refuses_a_cpp_with_shell_syntax_and_runs_nothing(make_copy, tmp_path, value):
+    pwned = tmp_path / "pwned"
+    before = _files(tmp_path)
+    for target in ("report", "verify"):
+        proc = _make(make_copy, target, f"CPP={value.format(pwned=pwned)}")
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert "is not a CPP slug" in proc.stderr
+        assert not pwned.exists()
+        assert not (make_copy / "cpsa.args").exists(), "cpsa ran with a bad CPP"
+    assert _files(tmp_path) == before
+
+
+@pytest.mark.parametrize("value", ["x src", "../../x", "", "x;rm -rf src", "$(shell rm -rf src)"])
+def test_make_clean_outputs_refuses_a_bad_round(make_copy, tmp_path, value):
+    before = _files(tmp_path)
+    for target in ("clean-outputs", "reports", "params"):
+        proc = _make(make_copy, target, f"ROUND={value}")
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert "is not a round name" in proc.stderr
+    assert _files(tmp_path) == before
+    assert not (make_copy / "cpsa.args").exists()
+
+
+def test_make_clean_outputs_of_a_good_round_removes_only_that_round(make_copy):
+    proc = _make(make_copy, "clean-outputs", "ROUND=2026")
+    assert proc.returncode == 0, proc.stderr
+    assert not (make_copy / "outputs" / "2026").exists()
+    assert (make_copy / "outputs" / "x" / "keep").is_file()
+    assert (make_copy / "src" / "keep").is_file()
+
+
+def test_make_force_and_jobs_reach_cpsa_build(make_copy):
+    args = make_copy / "cpsa.args"
+    assert _make(make_copy, "report", "CPP=angus", "FORCE=1").returncode == 0
+    assert args.read_text().split() == [
+        "build", "--round", "demo-2026", "--cpp", "angus", "--force"
+    ]  # fmt: skip
+    assert _make(make_copy, "reports", "FORCE=1", "JOBS=3", "ROUND=2026").returncode == 0
+    assert args.read_text().split() == ["build", "--round", "2026", "--jobs", "3", "--force"]
+    assert _make(make_copy, "reports").returncode == 0
+    assert args.read_text().split() == ["build", "--round", "demo-2026"]
+    bad = _make(make_copy, "reports", "FORCE=yes")
+    assert bad.returncode == 2 and "FORCE='yes'" not in bad.stderr and "FORCE=yes" in bad.stderr
+
+
+def test_make_lab_takes_lab_args_and_allows_root(make_copy, tmp_path):
+    pwned = tmp_path / "pwned"
+    proc = _make(make_copy, "lab", f"LAB_ARGS=--no-browser --port=8899; touch {pwned}")
+    assert proc.returncode == 0, proc.stderr
+    args = (make_copy / "jupyter.args").read_text().splitlines()
+    assert args[:2] == ["lab", "--notebook-dir=notebooks"]
+    assert "--no-browser" in args and "--port=8899;" in args and not pwned.exists()
+    assert ("--allow-root" in args) == (os.geteuid() == 0)
+
+
+def test_make_help_writes_colour_only_to_a_terminal(make_copy):
+    plain = _make(make_copy, "help")
+    assert plain.returncode == 0 and "reports" in plain.stdout
+    assert "\033" not in plain.stdout and "\x1b" not in plain.stdout
+    import pty
+
+    main, secondary = pty.openpty()
+    try:
+        subprocess.run(
+            ["make", "--no-print-directory", "help"],
+            cwd=make_copy,
+            stdout=secondary,
+            stderr=subprocess.DEVNULL,
+            timeout=60,
+            check=True,
+        )
+        coloured = os.read(main, 65536)
+    finally:
+        os.close(main)
+        os.close(secondary)
+    assert b"\x1b[1m" in coloured
+
+
+def test_readme_example_cpp_has_a_baseline():
+    readme = (ROOT / "README.md").read_text()
+    examples = set(re.findall(r"make (?:report|verify) ROUND=demo-2026 CPP=([a-z-]+)", readme))
+    assert examples, "README has no `make report ROUND=demo-2026 CPP=...` example"
+    for cpp in examples:
+        for name in ("demo-2024", "demo-2026"):
+            assert cpp in load_round(name, Paths(root=ROOT)).cpps, (cpp, name)
+    assert "LAB_ARGS" in readme and "--no-browser" in readme and "FORCE=1" in readme

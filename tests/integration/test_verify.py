@@ -74,7 +74,9 @@ def test_a_changed_number_in_a_table_fails_with_a_diff(built: RealBuild, tmp_pat
     assert "DIFFERS: by_cpp/fife/items.csv" in output
     minus = [line for line in output.splitlines() if line.startswith("-") and "---" not in line]
     assert any(f",{new_value}," in line for line in minus), output  # the published (tampered)
-    assert "verify demo-2030: FAILED — 1 difference(s)" in output
+    # the report was built from the table as it was: the manifest says it changed since
+    assert f"input outputs/{ROUND}/tables/by_cpp/fife/items.csv: changed since the build" in output
+    assert "verify demo-2030: FAILED — 2 difference(s)" in output
 
 
 def _tamper_notebook(root: Path) -> tuple[str, str]:
@@ -114,6 +116,27 @@ def test_a_changed_number_in_a_notebook_fails_with_a_diff(built: RealBuild, tmp_
     lines = output.splitlines()
     assert any(line.startswith("-") and new in line for line in lines), output
     assert any(line.startswith("+") and old in line for line in lines), output
+
+
+def test_a_truncated_or_edited_delivered_file_fails(built: RealBuild, tmp_path: Path) -> None:
+    """Issue 16.7: verify checks the files boards receive, not only notebooks and tables."""
+    root = copy_build(built, tmp_path / "project")
+    reports = root / "outputs" / ROUND / "reports"
+    html = (reports / "fife.html").read_text(encoding="utf-8")
+    edited = html.replace("</td>", "9</td>", 1)  # a hand edit of one number
+    assert edited != html
+    (reports / "fife.html").write_text(edited, encoding="utf-8")
+    pdf = (reports / "fife.pdf").read_bytes()
+    (reports / "fife.pdf").write_bytes(pdf[:1000])
+    proc = verify(root, "--cpp", "fife")
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 1, output
+    assert f"DIFFERS: fife (delivered files vs outputs/{ROUND}/manifests/fife.json)" in output
+    assert f"outputs/{ROUND}/reports/fife.html: " in output and "(truncated or edited)" in output
+    assert f"outputs/{ROUND}/reports/fife.pdf: 1000 bytes, the build wrote" in output
+    (root / "outputs" / ROUND / "manifests" / "fife.json").unlink()
+    proc = verify(root, "--cpp", "fife")
+    assert proc.returncode == 1 and "no build manifest" in proc.stdout + proc.stderr
 
 
 def test_an_unknown_cpp_exits_2(built: RealBuild, tmp_path: Path) -> None:

@@ -716,7 +716,7 @@ def publish(
     Runs in the build process, which holds the round's lock (checked first). The
     state and manifest are removed before the first move, so an interruption
     mid-swap is never taken for a good build; if a move fails, the files already
-    moved are put back, leaving the previous complete set.
+    moved are put back, leaving the previous complete set (and its manifest).
     """
     assert outcome.stage is not None
     lock.check()
@@ -738,6 +738,8 @@ def publish(
             "bytes": size,
         }
     _forget(paths, spec.round, spec.report)
+    manifest_file = mf.manifest_file(paths, spec.round, spec.report)
+    previous_manifest = manifest_file.read_bytes() if manifest_file.is_file() else None
     mf.forget_manifest(paths, spec.round, spec.report)
     backup = stage / ".previous"
     done: list[tuple[Path, Path | None]] = []  # (final, backup of the previous file or None)
@@ -762,6 +764,9 @@ def publish(
                     final.unlink()
                 else:
                     os.replace(kept, final)
+        if previous_manifest is not None:  # the previous set is back: so is its manifest
+            with contextlib.suppress(OSError):
+                atomic.write_bytes(manifest_file, previous_manifest)
         raise
     from cpsa.pipeline.execute import failed_path
 
