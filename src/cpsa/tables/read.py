@@ -220,6 +220,8 @@ NATIONAL_FILES = (
     "participation",
     "comment_counts",
     "dont_know",
+    "comment_topics",
+    "participation_cpps",
 )
 
 

@@ -30,7 +30,7 @@ from cpsa.config import ConfigError, Paths, RoundConfig, get_paths, load_round
 from cpsa.data.codebook import load_codebook
 from cpsa.data.ingest import ingest_round, load_processed, processed_intact
 from cpsa.data.reference import load_reference
-from cpsa.stats import suppression
+from cpsa.stats import suppression, topics
 from cpsa.tables import compute as roundstats
 
 log = logging.getLogger("cpsa.tables.write")
@@ -51,6 +51,8 @@ NATIONAL_FILES = (
     "participation",
     "comment_counts",
     "dont_know",
+    "comment_topics",
+    "participation_cpps",
 )
 BUNDLE_FILES = ("items", "themes", "change_items", "change_themes", "comments")
 
@@ -223,6 +225,19 @@ def _settings(cfg: RoundConfig) -> roundstats.Settings:
     )
 
 
+def topic_settings(cfg: RoundConfig, paths: Paths) -> topics.TopicSettings:
+    """How comment topics are found: thresholds from round.yaml, labels from topics.yaml."""
+    n_topics, labels = topics.load_labels(topics.topics_file(paths.round_params(cfg.round)))
+    t = cfg.thresholds
+    return topics.TopicSettings(
+        n_topics=n_topics or topics.TopicSettings.n_topics,
+        seed=cfg.seed,
+        min_comments=t.min_group_cpp,
+        min_cpps=t.min_reported_cpps,
+        labels=labels,
+    )
+
+
 def _baseline(cfg: RoundConfig, paths: Paths) -> tuple[RoundConfig, roundstats.RoundData] | None:
     if not cfg.baseline:
         return None
@@ -253,6 +268,7 @@ def compute_round_tables(
     base_settings: roundstats.Settings | None = None,
     meta: dict[str, Any] | None = None,
     cpp_names: dict[str, str] | None = None,
+    topic_settings: topics.TopicSettings | None = None,
 ) -> RoundTables:
     """All tables of a round from in-memory data (no files): the core of ``cpsa tables``."""
     pool = suppression.cpp_pooling(cur.n_by_cpp(), min_respondents=s.min_respondents_report)
@@ -281,6 +297,14 @@ def compute_round_tables(
     t["variation_themes"] = roundstats.variation_themes(t["cpp_themes"], cur.themes)
     t["comment_counts"] = roundstats.comment_counts(cur, pool)
     t["dont_know"] = roundstats.dont_know(t["national_items"], t["cpp_items"], s)
+    # the national overview's participation list and comment topics (h8)
+    t["participation_cpps"] = roundstats.participation_cpps(cur, pool)
+    t["comment_topics"] = roundstats.comment_topics(
+        cur,
+        pool,
+        topic_settings or topics.TopicSettings(seed=s.seed),
+        stop_names=tuple((cpp_names or {}).values()),
+    )
     for name, frame in t.items():
         suppression.check_publishable(frame, name=name)
 
@@ -403,6 +427,7 @@ def write_round_tables(
         base_settings=_settings(base_cfg) if base_cfg else None,
         meta=meta,
         cpp_names=names,
+        topic_settings=topic_settings(cfg, paths),
     )
     out = Path(out_dir) if out_dir is not None else paths.tables(round_)
     written: list[Path] = []
