@@ -141,6 +141,7 @@ def _round_inputs(cfg: RoundConfig, paths: Paths) -> list[Path]:
     if cfg.board_sizes:
         files.append(cfg.board_sizes_path(paths))  # type: ignore[arg-type]
     files += _files_under(paths.reference, recursive=False)
+    files.append(paths.round_params(cfg.round) / "topics.yaml")  # analyst topic labels (h8)
     return files
 
 
@@ -161,7 +162,8 @@ def report_inputs(spec: ReportSpec, cfg: RoundConfig, paths: Paths) -> list[Path
     shared = [paths.round_config_file(cfg.round), paths.checklists / f"{cfg.codebook}.yaml"]
     shared += _files_under(paths.reference, recursive=False)
     manifest = paths.processed(cfg.round) / "manifest.json"  # provenance prints the data hash
-    return [spec.notebook, spec.params_file, manifest, *shared, *mine]
+    extra = [paths.notebooks / TECHNICAL_NOTEBOOK] if spec.is_national else []  # h8
+    return [spec.notebook, spec.params_file, manifest, *shared, *mine, *extra]
 
 
 # --------------------------------------------------------------------------- state
@@ -316,7 +318,56 @@ def _outputs(paths: Paths, round_: str, report: str, *, with_plan: bool) -> dict
     }
     if with_plan and report != NATIONAL:
         out["plan"] = reports / f"{report}-improvement-plan.xlsx"
+    if report == NATIONAL:  # h8: technical report and release, built with the overview
+        out.update(national_extra_outputs(paths, round_))
     return out
+
+
+# --------------------------------------------------------------------------- national extras (h8)
+
+TECHNICAL = "technical-report"
+TECHNICAL_NOTEBOOK = "technical_report.ipynb"
+
+
+def national_extra_outputs(paths: Paths, round_: str) -> dict[str, Path]:
+    """Files the national overview delivers besides national.html/.pdf."""
+    reports = paths.reports(round_)
+    return {
+        "technical_executed": paths.executed_notebooks(round_) / f"{TECHNICAL}.ipynb",
+        "technical_html": reports / f"{TECHNICAL}.html",
+        "technical_pdf": reports / f"{TECHNICAL}.pdf",
+        "release": paths.round_outputs(round_) / "release" / "national-tables.xlsx",
+    }
+
+
+def _write_national_extras(task: ReportTask) -> None:
+    """The release tables and the technical report, after the national overview."""
+    from cpsa.config import Paths as _Paths
+    from cpsa.pipeline.execute import execute_report
+    from cpsa.render import render_report
+    from cpsa.tables.release import write_release
+
+    paths = _Paths(root=task.root)
+    write_release(task.round, paths=paths)
+    outs = national_extra_outputs(paths, task.round)
+    execute_report(
+        notebook=paths.notebooks / TECHNICAL_NOTEBOOK,
+        parameters=task.parameters,
+        target=outs["technical_executed"],
+        root=task.root,
+        timeout=task.timeout,
+        provenance=_provenance(task),
+    )
+    render_report(
+        outs["technical_executed"],
+        html_target=outs["technical_html"],
+        pdf_target=outs["technical_pdf"],
+        title=f"Technical report {task.round}",
+        subtitle=task.subtitle,
+        banner=task.banner,
+        timestamp=task.timestamp,
+        renderer=task.renderer,
+    )
 
 
 def _has_improvement_plan() -> bool:
@@ -362,6 +413,9 @@ def build_report(task: ReportTask) -> ReportOutcome:
             renderer=task.renderer,
         )
         lap("render")
+        if task.report == NATIONAL:  # h8
+            _write_national_extras(task)
+            lap("technical report and release")
     except ExecutionError as exc:
         where = f" (executed copy: {_rel(exc.failed_copy, task.root)})" if exc.failed_copy else ""
         return ReportOutcome(task.report, "failed", time.perf_counter() - start, f"{exc}{where}")

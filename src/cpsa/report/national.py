@@ -680,3 +680,98 @@ class NationalReport:
 
     def topics_sentence(self, theme: str) -> str:
         return topics_sentence(self.topics(theme))
+
+
+# --------------------------------------------------------------------------- technical report
+
+
+@dataclass(frozen=True)
+class TechnicalReport(NationalReport):
+    """What ``notebooks/technical_report.ipynb`` reads: the national tables plus provenance."""
+
+    def response_rates(self) -> pd.DataFrame:
+        r = self._all_row()
+        return pd.DataFrame(
+            {
+                "Measure": [
+                    "Partnerships taking part",
+                    "Partnerships reported",
+                    "Board members invited (all participating partnerships)",
+                    "Board members who answered (all participating partnerships)",
+                    "Board members counted in national figures",
+                    "Overall response rate (reported partnerships)",
+                    "Partnership response rate: lower quartile",
+                    "Partnership response rate: median",
+                    "Partnership response rate: upper quartile",
+                ],
+                "Value": [
+                    str(self.n_cpps_participating),
+                    str(self.n_cpps_reported),
+                    "not known" if self.n_invited_all is None else str(self.n_invited_all),
+                    str(self.n_answered),
+                    str(self.n_respondents),
+                    t.pct(r["response_rate"]),
+                    t.pct(r["cpp_response_rate_q25"]),
+                    t.pct(r["cpp_response_rate_median"]),
+                    t.pct(r["cpp_response_rate_q75"]),
+                ],
+            }
+        )
+
+    def suppression_applied(self) -> list[str]:
+        th = self.config.thresholds
+        part = self._table("participation")
+        hidden_types = part[(part["group"] != "all") & part["suppressed"]]["group"]
+        labels = self.partner_labels()
+        var = self.variation()
+        hidden_var = var[var["n_cpps"] < self.min_cpps]
+        ct = self._table("comment_topics")
+        topics = ct[ct["topic"] > 0]
+        return [
+            f"{t.count(self.n_cpps_below_minimum, 'partnership')} had fewer than "
+            f"{th.min_respondents_report} members answering: no report, and left out of every "
+            "national figure.",
+            f"{t.count(len(hidden_types), 'partner type')} had fewer than "
+            f"{th.min_group_national} members and {'is' if len(hidden_types) == 1 else 'are'} "
+            "not shown"
+            + (
+                f" ({md.escape(t.listing([labels.get(g, g) for g in hidden_types]))})."
+                if len(hidden_types)
+                else "."
+            ),
+            f"Variation between partnerships is hidden for {t.count(len(hidden_var), 'theme')} "
+            f"(fewer than {self.min_cpps} partnerships reported); the highest and lowest "
+            "partnership are never shown.",
+            f"{int(topics['suppressed'].sum())} of {len(topics)} comment topics were raised in "
+            f"fewer than {th.min_group_cpp} comments or by fewer than {self.min_cpps} "
+            "partnerships and are not shown.",
+        ]
+
+    def data_quality(self) -> list[str]:
+        from cpsa.data.validate import validate_file
+
+        v = validate_file(self.config.export_path(self.paths), round_=self.round, paths=self.paths)
+        ni = self.items()
+        blank_share = 100 * ni["n_blank"] / (ni["n_answered"] + ni["n_blank"])
+        out = [
+            f"The export had {v.report.n_rows} rows and passed validation with "
+            f"{t.count(len(v.report.problems), 'problem')} (an export with any problem is "
+            "refused, so every figure comes from a valid export).",
+            f"Blank answers: {int(ni['n_blank'].sum())} in all; at most {t.pct(blank_share.max())} "
+            "of the members counted left any one statement blank.",
+        ]
+        out += [f"Validation note: {md.escape(n)}" for n in v.report.notes]
+        return out
+
+    def provenance_rows(self) -> pd.DataFrame:
+        from cpsa.pipeline import provenance
+
+        params = {
+            "round": self.round,
+            "tables_dir": self.tables_dir,
+            "synthetic": self.synthetic,
+            "baseline": self.baseline,
+        }
+        prov = provenance.collect(round_=self.round, parameters=params, paths=self.paths)
+        rows = prov.rows()
+        return pd.DataFrame({"What": [r[0] for r in rows], "Value": [r[1] for r in rows]})
