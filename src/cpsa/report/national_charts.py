@@ -168,7 +168,7 @@ def likert(rows: Sequence[LikertCounts]) -> Figure:
         ax.axvline(0, color=TEXT_COLOUR, linewidth=1)
         ax.set_xlim(-100, 100)
         ax.set_xticks([-100, -50, 0, 50, 100], ["100%", "50%", "0", "50%", "100%"])
-        ax.set_xlabel("Disagree \u2190 share of members who gave a view \u2192 Agree")
+        ax.set_xlabel("\u2190 Disagree     Agree \u2192\n% of members who gave a view")
         ax.set_yticks(ys, labels)
         ax.set_ylim(-body, 0)
         _style(ax)

@@ -126,6 +126,15 @@ def template(table: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
+def label_of(terms: list[str]) -> str:
+    """A readable label from top terms: phrases first, words already in a phrase dropped."""
+    phrases = [x for x in terms if " " in x]
+    words = [x for x in terms if " " not in x and not any(x in p.split() for p in phrases)]
+    kept = [x for x in terms if x in phrases or x in words][:LABEL_TERMS]
+    label = ", ".join(kept) if kept else ", ".join(terms[:LABEL_TERMS])
+    return label[:1].upper() + label[1:]
+
+
 def name_words(names: Iterable[str]) -> set[str]:
     """Every word of the given names, lower case (CPP names and their aliases)."""
     return {w for n in names for w in re.findall(r"[a-z]+", str(n).lower()) if len(w) > 1}
@@ -225,7 +234,7 @@ def comment_topics(
                         "theme": theme,
                         "kind": kind,
                         "topic": rank,
-                        "label": analyst or ", ".join(terms[:LABEL_TERMS]),
+                        "label": analyst or label_of(terms),
                         "label_source": "analyst" if analyst else "terms",
                         "terms": joined,
                         "n_comments": n if shown else None,
