@@ -110,7 +110,8 @@ def test_no_verbatim_comment_while_its_topic_is_counted(planted_demo):
     got = topics.groupby(["theme", "kind"])["n_comments"].sum(min_count=1)
     want = counts.set_index(["theme", "kind"])["n_comments"]
     complete = topics.groupby(["theme", "kind"])["suppressed"].sum() == 0
-    assert (got[complete] == want[complete]).all()
+    assert complete.any()
+    assert (got[complete] == want.reindex(got[complete].index)).all()
 
 
 def test_technical_report_figures_match_the_tables(planted_demo):
