@@ -152,8 +152,8 @@ def change_sentence(
         s = f"No theme score changed by more than chance would explain since {md.escape(baseline)}."
     if n_both is not None and n_baseline is not None and n_current is not None:
         s += (
-            f" {n_both} partnerships took part in both rounds ({n_baseline} were reported "
-            f"in {md.escape(baseline)} and {n_current} now)."
+            f" {n_baseline} partnerships took part in {md.escape(baseline)} and {n_current} in "
+            f"this round; {n_both} were reported in both."
         )
     return s
 
@@ -599,17 +599,13 @@ class NationalReport:
         )
 
     def change_sets(self) -> tuple[int | None, int | None, int | None]:
-        """(CPPs reported in the baseline, reported now, in both rounds)."""
+        """(CPPs taking part in the baseline round, taking part now, reported in both rounds)."""
         if not self.baseline:
             return None, None, None
         cc = self.tables.get("cpp_change_themes")
         both = int(cc["cpp"].nunique()) if cc is not None and not cc.empty else 0
-        base_dir = self.paths.tables(self.baseline) / "participation.csv"
-        n_base = None
-        if base_dir.is_file():
-            bp = pd.read_csv(base_dir)
-            n_base = int(bp.loc[bp["group"] == "all", "n_cpps_reported"].iloc[0])
-        return n_base, self.n_cpps_reported, both
+        n_base = len(load_round(self.baseline, self.paths).cpps)
+        return n_base, self.n_cpps_participating, both
 
     def change_sentence(self) -> str:
         ch = self.change()

@@ -169,6 +169,8 @@ def _fit(texts: list[str], vocabulary: list[str], n_topics: int, seed: int):
     from sklearn.decomposition import NMF
     from sklearn.feature_extraction.text import TfidfVectorizer
 
+    if not vocabulary:  # too few comments share any term: no topic can be found
+        return [], np.full(len(texts), -1)
     vec = TfidfVectorizer(vocabulary=vocabulary, ngram_range=(1, 2), sublinear_tf=True)
     x = vec.fit_transform(texts)
     used = np.asarray(x.sum(axis=0)).ravel() > 0

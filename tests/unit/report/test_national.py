@@ -52,7 +52,7 @@ def test_change_sentence_states_the_sets_of_partnerships_compared():
         baseline="2024", up=["Impact"], down=[], n_baseline=20, n_current=23, n_both=19
     )
     assert "rose clearly on Impact" in s
-    assert "19 partnerships took part in both rounds (20 were reported in 2024 and 23 now)" in s
+    assert "20 partnerships took part in 2024 and 23 in this round; 19 were reported in both" in s
     none = nat.change_sentence(
         baseline="2024", up=[], down=[], n_baseline=None, n_current=None, n_both=None
     )

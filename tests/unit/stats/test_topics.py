@@ -94,3 +94,9 @@ def test_bad_topics_file_is_a_config_error(tmp_path):
     file.write_text("labels:\n  - theme: x\n")
     with pytest.raises(ConfigError, match="needs theme, kind, terms and label"):
         topics.load_labels(file)
+
+
+def test_too_few_comments_give_no_topic_rather_than_an_error():
+    few = _comments().head(3)
+    out = topics.comment_topics(few, themes=THEMES, settings=SETTINGS)
+    assert out["topic"].tolist() == [0] and out["n_comments"].tolist() == [3]
