@@ -153,6 +153,7 @@ def _round_inputs(cfg: RoundConfig, paths: Paths) -> list[Path]:
     if cfg.board_sizes:
         files.append(cfg.board_sizes_path(paths))  # type: ignore[arg-type]
     files += _files_under(paths.reference, recursive=False)
+    files.append(paths.round_params(cfg.round) / "topics.yaml")  # analyst topic labels (h8)
     return files
 
 
@@ -173,7 +174,8 @@ def report_inputs(spec: ReportSpec, cfg: RoundConfig, paths: Paths) -> list[Path
     shared = [paths.round_config_file(cfg.round), paths.checklists / f"{cfg.codebook}.yaml"]
     shared += _files_under(paths.reference, recursive=False)
     manifest = paths.processed(cfg.round) / "manifest.json"  # provenance prints the data hash
-    return [spec.notebook, spec.params_file, manifest, *shared, *mine]
+    extra = [paths.notebooks / TECHNICAL_NOTEBOOK] if spec.is_national else []  # h8
+    return [spec.notebook, spec.params_file, manifest, *shared, *mine, *extra]
 
 
 # --------------------------------------------------------------------------- state
@@ -360,6 +362,41 @@ def report_title(cfg: RoundConfig, report: str, paths: Paths) -> tuple[str, str]
     return f"{name} CPP board self-assessment {cfg.round}", subtitle
 
 
+# --------------------------------------------------------------------------- national extras
+
+TECHNICAL_NOTEBOOK = "technical_report.ipynb"
+
+
+def _write_national_extras(task: ReportTask, staged: dict[str, Path]) -> None:
+    """The release tables and the technical report, into the national build's staging folder."""
+    from cpsa.config import Paths as _Paths
+    from cpsa.pipeline.execute import execute_report
+    from cpsa.render import render_report
+    from cpsa.tables.release import write_release
+
+    paths = _Paths(root=task.root)
+    write_release(task.round, paths=paths, folder=staged[mf.RELEASE_WORKBOOK].parent)
+    execute_report(
+        notebook=paths.notebooks / TECHNICAL_NOTEBOOK,
+        parameters=task.parameters,
+        target=staged[mf.TECHNICAL_NOTEBOOK],
+        root=task.root,
+        timeout=task.timeout,
+        provenance=_provenance(task),
+        published=task.outputs[mf.TECHNICAL_NOTEBOOK],
+    )
+    render_report(
+        staged[mf.TECHNICAL_NOTEBOOK],
+        html_target=staged[mf.TECHNICAL_HTML],
+        pdf_target=staged[mf.TECHNICAL_PDF],
+        title=f"Technical report {task.round}",
+        subtitle=task.subtitle,
+        banner=task.banner,
+        timestamp=task.timestamp,
+        renderer=task.renderer,
+    )
+
+
 # --------------------------------------------------------------------------- workers
 
 
@@ -407,6 +444,9 @@ def build_report(task: ReportTask) -> ReportOutcome:
         # to staged[<role>] here, after adding its role to manifest.delivered_files ---
         _render(task, staged)
         lap("render")
+        if task.report == NATIONAL:
+            _write_national_extras(task, staged)
+            lap("technical report and release")
     except ExecutionError as exc:
         where = ""
         if exc.failed_copy:

@@ -39,9 +39,17 @@ from typing import Any
 from cpsa import atomic
 from cpsa.config import Paths
 from cpsa.pipeline.params import ReportSpec
+from cpsa.tables.release import WORKBOOK
 
 MANIFEST_VERSION = 1
 NOTEBOOK = "notebook"
+# the national overview also delivers the technical report and the release workbook; the
+# release CSVs are extra files in the same staging folder (recorded, not given roles)
+TECHNICAL_NOTEBOOK = "technical_notebook"
+TECHNICAL_HTML = "technical_html"
+TECHNICAL_PDF = "technical_pdf"
+RELEASE_WORKBOOK = "release_workbook"
+TECHNICAL = "technical-report"
 
 
 def delivered_files(spec: ReportSpec, paths: Paths) -> dict[str, Path]:
@@ -58,7 +66,11 @@ def delivered_files(spec: ReportSpec, paths: Paths) -> dict[str, Path]:
         files["plan"] = reports / f"{name}-improvement-plan.xlsx"
         files["docx"] = reports / f"{name}.docx"
         files["pptx"] = reports / f"{name}-workshop.pptx"
-    # --- national extras (h8): technical-report.*, release/* ---
+    else:
+        files[TECHNICAL_HTML] = reports / f"{TECHNICAL}.html"
+        files[TECHNICAL_PDF] = reports / f"{TECHNICAL}.pdf"
+        files[TECHNICAL_NOTEBOOK] = paths.executed_notebooks(spec.round) / f"{TECHNICAL}.ipynb"
+        files[RELEASE_WORKBOOK] = paths.round_outputs(spec.round) / "release" / WORKBOOK
     return files
 
 

@@ -1,43 +1,193 @@
-"""The national overview the Improvement Service publishes, section by section.
+"""What ``notebooks/national_report.ipynb`` reads: named accessors over the national tables,
+and the few sentences whose wording depends on the data.
 
-``notebooks/national_report.ipynb`` calls ``NationalReport.load(...)`` and one
-method per section. The overview names the CPPs that took part but never puts
-a result next to a name: variation between CPPs is shown as unlabelled
-distributions and counts. It shows no verbatim comments, only counts by theme.
+The narrative itself (headings, fixed prose, the order of sections) lives in the
+notebook. This module only answers questions ("how many partnerships took part?",
+"which partner-type differences are significant?") from the tables written by
+``cpsa tables``, and words the answers whose shape varies (lists, "no theme …").
+
+The overview names the CPPs that took part (participation is public) but never
+puts a result next to a name: variation between CPPs is shown as percentiles of
+an unlabelled distribution, and only when at least ``thresholds.min_reported_cpps``
+CPPs are reported. It quotes no comment: topics are counted, never quoted.
+
+Sentences for significance are written here because ``cpsa.report.verdicts``
+(the shared wording functions) had not landed when this was written.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from IPython.display import Markdown
 
-from cpsa.config import ConfigError, Paths, RoundConfig, get_paths, load_round
+from cpsa.config import Paths, RoundConfig, get_paths, load_round
 from cpsa.data.codebook import Codebook, load_codebook
-from cpsa.data.reference import load_reference
+from cpsa.data.reference import Reference, load_reference
+from cpsa.errors import ConfigError
 from cpsa.report import md
 from cpsa.report import text as t
-from cpsa.report.about import about_sections
+from cpsa.report.national_charts import LikertCounts
 from cpsa.tables.read import NationalTables, load_national, resolve_dir
 
-TOTAL_CPPS = 32
+TECHNICAL_REPORT = "technical-report.html"  # next to national.html in outputs/<round>/reports/
+KIND_WORDS = {"strengths": "what works well", "improvements": "what could improve"}
 
 
 def _num(x) -> float | None:
     return None if t.missing(x) else float(x)
 
 
-def _flag(s: pd.Series) -> pd.Series:
-    return s.fillna(False).astype(str).str.lower() == "true"
+def _sig(x) -> str:
+    """'higher' / 'lower' / '' from a table's significance column."""
+    return x if x in ("higher", "lower") else ""
+
+
+def long_date(iso: str) -> str:
+    """'2026-03-31' -> '31 March 2026' (the publication date, from round.yaml, never the clock)."""
+    d = dt.date.fromisoformat(str(iso))
+    return f"{d.day} {d.strftime('%B')} {d.year}"
+
+
+# --------------------------------------------------------------------------- sentences
+
+
+def participation_sentence(
+    n_participating: int,
+    n_total: int,
+    n_answered: int,
+    invited: int | None,
+    *,
+    n_reported: int,
+    n_counted: int,
+) -> str:
+    """Partnerships and members who took part, and who is counted in the national figures."""
+    s = (
+        f"{n_participating} of Scotland's {n_total} Community Planning Partnerships took part: "
+        f"{n_answered} board members answered"
+    )
+    s += f" out of {invited} invited ({t.pct(100 * n_answered / invited)})." if invited else "."
+    if n_reported < n_participating:
+        s += (
+            f" The national figures use the {n_counted} members of the {n_reported} partnerships "
+            "where enough members answered."
+        )
+    return s
+
+
+def themes_sentence(themes: pd.DataFrame, *, highest: bool = True) -> str:
+    """The highest (or lowest) theme by score; ``themes`` has ``title`` and ``score``."""
+    shown = themes[themes["score"].notna()]
+    if shown.empty:
+        return "No theme score can be shown."
+    r = shown.loc[shown["score"].idxmax() if highest else shown["score"].idxmin()]
+    return (
+        f"The {'highest' if highest else 'lowest'} theme score was for {md.escape(r['title'])} "
+        f"({t.pct(r['score'])})."
+    )
+
+
+def variation_sentence(rows: pd.DataFrame, *, min_cpps: int) -> str:
+    """How much boards vary, from percentiles only; ``rows``: title, n_cpps, p10, p90, n_higher,
+    n_lower. Nothing is said when fewer than ``min_cpps`` partnerships are reported."""
+    ok = rows[rows["n_cpps"] >= min_cpps]
+    if ok.empty:
+        return (
+            f"Fewer than {min_cpps} partnerships could be reported, so the variation between "
+            "them is not shown."
+        )
+    spread = ok["p90"] - ok["p10"]
+    wide = ok.loc[spread.idxmax()]
+    narrow = ok.loc[spread.idxmin()]
+    hi, lo = int(ok["n_higher"].sum()), int(ok["n_lower"].sum())
+    s = (
+        f"Boards vary most on {md.escape(wide['title'])}, where the middle 80% of "
+        f"partnerships score between {t.pct(wide['p10'])} and {t.pct(wide['p90'])}, and least "
+        f"on {md.escape(narrow['title'])} ({t.pct(narrow['p10'])} to {t.pct(narrow['p90'])})."
+    )
+    n_results = int(ok["n_cpps"].sum())
+    if hi == 0 and lo == 0:
+        return s + " No partnership's theme score differs significantly from the rest of Scotland."
+    return s + (
+        f" Of {n_results} partnership theme scores, {hi} {'is' if hi == 1 else 'are'} "
+        f"significantly above the rest of Scotland and {lo} significantly below."
+    )
+
+
+def partner_sentence(differences: Sequence[tuple[str, str, str]]) -> str:
+    """``differences``: (partner type, theme, 'higher'/'lower') for significant ones only."""
+    if not differences:
+        return (
+            "No partner type rated any theme significantly differently from the other partner "
+            "types, once the number of comparisons is allowed for."
+        )
+    parts = [
+        f"{md.escape(pt)} rated {md.escape(theme)} significantly {d} than other partner types"
+        for pt, theme, d in differences
+    ]
+    return t.listing(parts, conj="and") + "."
+
+
+def change_sentence(
+    *,
+    baseline: str,
+    up: Sequence[str],
+    down: Sequence[str],
+    n_baseline: int | None,
+    n_current: int | None,
+    n_both: int | None,
+) -> str:
+    """What changed since the baseline, with the sets of partnerships compared stated."""
+    if up or down:
+        bits = []
+        if up:
+            bits.append(f"rose clearly on {md.escape(t.listing(list(up)))}")
+        if down:
+            bits.append(f"fell clearly on {md.escape(t.listing(list(down)))}")
+        s = f"Since {md.escape(baseline)}, theme scores {' and '.join(bits)}."
+    else:
+        s = f"No theme score changed by more than chance would explain since {md.escape(baseline)}."
+    if n_both is not None and n_baseline is not None and n_current is not None:
+        s += (
+            f" {n_baseline} partnerships took part in {md.escape(baseline)} and {n_current} in "
+            f"this round; {n_both} were reported in both."
+        )
+    return s
+
+
+def topics_sentence(topics: pd.DataFrame) -> str:
+    """The most raised topic of a theme's strengths and improvements comments."""
+    bits = []
+    for kind in ("strengths", "improvements"):
+        sub = topics[(topics["kind"] == kind) & (topics["topic"] > 0) & ~topics["suppressed"]]
+        if sub.empty:
+            continue
+        top = sub.sort_values("topic").iloc[0]
+        bits.append(
+            f"on {KIND_WORDS[kind]}, the most common topic was “{md.escape(top['label'])}” "
+            f"({t.count(int(top['n_comments']), 'comment')} from "
+            f"{t.count(int(top['n_cpps']), 'partnership')})"
+        )
+    if not bits:
+        return "Too few comments on this theme share a topic to report one."
+    s = "; ".join(bits)
+    return s[0].upper() + s[1:] + "."
+
+
+# --------------------------------------------------------------------------- accessors
 
 
 @dataclass(frozen=True)
 class NationalReport:
+    """The national tables of a round, with one small accessor per fact the overview states."""
+
     round: str
     config: RoundConfig
     codebook: Codebook
+    reference: Reference
     tables: NationalTables
     tables_dir: str
     synthetic: bool
@@ -66,6 +216,7 @@ class NationalReport:
             round=round,
             config=config,
             codebook=load_codebook(config.codebook, paths),
+            reference=load_reference(paths),
             tables=load_national(directory, q_threshold=config.thresholds.q_threshold),
             tables_dir=str(tables_dir),
             synthetic=config.synthetic,
@@ -73,634 +224,550 @@ class NationalReport:
             paths=paths,
         )
 
-    # -- helpers -------------------------------------------------------------------------
+    # -- publication ------------------------------------------------------------------
 
-    def _themes(self) -> pd.DataFrame:
-        nt = self.tables.get("national_themes")
-        order = {th.id: i for i, th in enumerate(self.codebook.themes)}
-        if nt is None:
-            return pd.DataFrame(columns=["theme", "pct_positive"])
-        return nt.assign(_o=nt["theme"].map(order)).sort_values("_o").reset_index(drop=True)
+    @property
+    def publication_date(self) -> str:
+        pub = self.config.publication
+        if pub is None:
+            raise ConfigError(
+                f"params/{self.round}/round.yaml has no publication: {{date, contact}}; "
+                "the national overview needs both"
+            )
+        return long_date(pub.date)
 
-    def _items(self) -> pd.DataFrame:
-        ni = self.tables.get("national_items")
-        order = {s.id: i for i, s in enumerate(self.codebook.statements)}
-        return ni.assign(_o=ni["item"].map(order)).sort_values("_o").reset_index(drop=True)
+    @property
+    def contact(self) -> str:
+        return md.escape(self.config.publication.contact) if self.config.publication else ""
 
-    def _stmt(self, item: str) -> str:
-        return self.codebook.statement(item).text
+    @property
+    def min_cpps(self) -> int:
+        return self.config.thresholds.min_reported_cpps
 
-    def _title(self, theme: str) -> str:
+    def provenance_line(self) -> str:
+        """One line for the public overview: data checksum and package version, nothing else."""
+        import cpsa
+        from cpsa.pipeline.provenance import data_manifest
+
+        sha = data_manifest(self.round, self.paths).get("sha256") or "unknown"
+        return (
+            f"Produced with cpsa {cpsa.__version__} from survey data with SHA-256 checksum "
+            f"{sha[:16]}…; the full provenance is in the technical report."
+        )
+
+    # -- participation ---------------------------------------------------------------
+
+    def _table(self, name: str) -> pd.DataFrame:
+        df = self.tables.get(name)
+        if df is None:
+            raise ConfigError(
+                f"{self.tables_dir} has no {name}.csv; re-run `cpsa tables --round {self.round}`"
+            )
+        return df
+
+    def _all_row(self) -> pd.Series:
+        part = self._table("participation")
+        return part[part["group"] == "all"].iloc[0]
+
+    @property
+    def n_cpps_total(self) -> int:
+        return len(self.reference.cpps)
+
+    @property
+    def n_cpps_participating(self) -> int:
+        return len(self.config.cpps)
+
+    @property
+    def n_cpps_reported(self) -> int:
+        return int(self._all_row()["n_cpps_reported"])
+
+    @property
+    def n_respondents(self) -> int:
+        """Members counted in the national figures (CPPs below the minimum are left out)."""
+        return int(self._all_row()["n_respondents"])
+
+    @property
+    def members_invited(self) -> int | None:
+        v = self._all_row()["members_invited"]
+        return None if t.missing(v) else int(v)
+
+    def participating(self) -> pd.DataFrame:
+        """Every participating CPP by name with members invited and answering (no results)."""
+        pc = self._table("participation_cpps")
+        out = pd.DataFrame(
+            {
+                "Partnership": [self.reference.cpp_name(s) for s in pc["cpp"]],
+                "Board members invited": pc["members_invited"],
+                "Board members who answered": pc["n_respondents"],
+            }
+        )
+        return out.sort_values("Partnership", kind="mergesort").reset_index(drop=True)
+
+    def participation_list(self) -> str:
+        """The participating CPPs as a Markdown list, counts of people only."""
+        items = []
+        for _, r in self.participating().iterrows():
+            inv = r["Board members invited"]
+            of = "" if t.missing(inv) else f" of {int(inv)} invited"
+            items.append(
+                f"{md.escape(r['Partnership'])}: {int(r['Board members who answered'])}{of}"
+            )
+        return md.bullets(items)
+
+    def not_participating(self) -> list[str]:
+        taking_part = set(self.config.cpps)
+        return sorted(
+            n
+            for s, n in zip(self.reference.cpps["slug"], self.reference.cpps["name"], strict=True)
+            if s not in taking_part
+        )
+
+    @property
+    def n_answered(self) -> int:
+        """Every member who answered, in every participating CPP (counted or not)."""
+        return int(self._table("participation_cpps")["n_respondents"].sum())
+
+    @property
+    def n_invited_all(self) -> int | None:
+        inv = self._table("participation_cpps")["members_invited"]
+        return None if inv.isna().any() else int(inv.sum())
+
+    def participation_sentence(self) -> str:
+        return participation_sentence(
+            self.n_cpps_participating,
+            self.n_cpps_total,
+            self.n_answered,
+            self.n_invited_all,
+            n_reported=self.n_cpps_reported,
+            n_counted=self.n_respondents,
+        )
+
+    @property
+    def n_cpps_below_minimum(self) -> int:
+        return self.n_cpps_participating - self.n_cpps_reported
+
+    def partner_type_counts(self) -> pd.DataFrame:
+        part = self._table("participation")
+        g = part[part["group"] != "all"].copy()
+        g["Partner type"] = g["group"].map(self.partner_labels())
+        g = g.sort_values(["n_respondents", "group"], ascending=[False, True])
+        return pd.DataFrame(
+            {
+                "Partner type": g["Partner type"],
+                "Members who answered": [
+                    None if s else int(n)
+                    for s, n in zip(g["suppressed"], g["n_respondents"], strict=True)
+                ],
+                "% of all who answered": [
+                    None if s else round(float(p))
+                    for s, p in zip(g["suppressed"], g["pct_of_respondents"], strict=True)
+                ],
+            }
+        ).reset_index(drop=True)
+
+    def partner_labels(self) -> dict[str, str]:
+        pt = self.reference.partner_types
+        return dict(zip(pt["id"], pt["label"], strict=True))
+
+    # -- themes and statements --------------------------------------------------------
+
+    def theme_title(self, theme: str) -> str:
         return self.codebook.theme(theme).title
 
-    def _respondents(self) -> int | None:
-        part = self.tables.get("participation")
-        if part is not None and "n_respondents" in part.columns:
-            # one "all" row plus one row per partner type: summing them counts everyone twice
-            total = part.loc[part["group"] == "all", "n_respondents"].dropna()
-            return int(total.iloc[0]) if len(total) else None
-        ni = self.tables.get("national_items")
-        if "n_answered" in ni.columns:
-            return int(ni["n_answered"].max())
-        return None
+    def theme_ids(self) -> list[str]:
+        return [th.id for th in self.codebook.themes]
 
-    # -- sections ------------------------------------------------------------------------
-
-    def cover(self) -> Markdown:
-        parts = [
-            md.heading(2, "Introduction"),
-            md.paragraph(
-                "The results of the board self-assessment across Scotland's Community "
-                "Planning Partnerships, for publication by the Improvement Service."
-            ),
-        ]
-        if self.synthetic:
-            parts.append(
-                md.banner(
-                    "**Synthetic demonstration data.** Every answer in this overview was made "
-                    "up by a computer to show how the report works. It says nothing about any "
-                    "real Community Planning Partnership."
-                )
-            )
-        return Markdown(md.join(*parts))
-
-    def key_messages(self) -> Markdown:
-        themes = self._themes()
-        items = self._items()
-        shown = items[items["pct_positive"].notna()]
-        parts = [md.heading(2, "Key messages")]
-        msgs = []
-        n = len(self.config.cpps)
-        resp = self._respondents()
-        msgs.append(
-            f"{n} of Scotland's {TOTAL_CPPS} Community Planning Partnerships took part"
-            + (f", with {resp} board members answering." if resp else ".")
-        )
-        if not themes.empty and themes["pct_positive"].notna().any():
-            best = themes.loc[themes["pct_positive"].idxmax()]
-            worst = themes.loc[themes["pct_positive"].idxmin()]
-            msgs.append(
-                f"Boards rated themselves highest on {md.escape(self._title(best['theme']))} "
-                f"({t.pct(best['pct_positive'])} positive) and lowest on "
-                f"{md.escape(self._title(worst['theme']))} ({t.pct(worst['pct_positive'])})."
-            )
-        if "pct_dont_know" in shown.columns and shown["pct_dont_know"].notna().any():
-            dk = shown.loc[shown["pct_dont_know"].idxmax()]
-            msgs.append(
-                "Members most often said they don't know about "
-                f"“{md.escape(self._stmt(dk['item']))}” "
-                f"({t.pct(dk['pct_dont_know'])} of those who answered)."
-            )
-        ch = self.tables.get("national_change_themes")
-        if self.baseline and ch is not None and not ch.empty:
-            up = [self._title(x) for x in ch.loc[ch["direction"] == "higher", "theme"]]
-            down = [self._title(x) for x in ch.loc[ch["direction"] == "lower", "theme"]]
-            if up or down:
-                bits = []
-                if up:
-                    bits.append(f"improved on {t.listing(up)}")
-                if down:
-                    bits.append(f"fell on {t.listing(down)}")
-                msgs.append(md.escape(f"Since {self.baseline}, results {' and '.join(bits)}."))
-            else:
-                msgs.append(md.escape(f"No theme changed clearly since {self.baseline}."))
-        parts.append(md.bullets(msgs))
-        top = shown.sort_values(["pct_positive", "_o"], ascending=[False, True]).head(5)
-        bottom = shown.sort_values(["pct_positive", "_o"], ascending=[True, True]).head(5)
-        parts.append(md.heading(3, "What works well across Scotland"))
-        parts.append(
-            md.paragraph("The five statements with the highest share of positive answers:")
-        )
-        parts.append(
-            md.bullets(
-                f"{md.escape(self._stmt(r['item']))} ({t.pct(r['pct_positive'])} positive)"
-                for _, r in top.iterrows()
-            )
-        )
-        parts.append(md.heading(3, "What needs improving across Scotland"))
-        parts.append(md.paragraph("The five statements with the lowest share of positive answers:"))
-        parts.append(
-            md.bullets(
-                f"{md.escape(self._stmt(r['item']))} ({t.pct(r['pct_positive'])} positive)"
-                for _, r in bottom.iterrows()
-            )
-        )
-        return Markdown(md.join(*parts))
-
-    def participation(self) -> Markdown:
-        ref = load_reference(self.paths)
-        names = sorted(ref.cpp_name(s) for s in self.config.cpps)
-        parts = [
-            md.heading(2, "Who took part"),
-            md.paragraph(
-                f"{len(names)} of the {TOTAL_CPPS} Community Planning Partnerships took part "
-                "in this round. They are listed below in alphabetical order; this overview "
-                "shows no results for any named partnership."
-            ),
-            md.paragraph(md.escape(", ".join(names)) + "."),
-        ]
-        part = self.tables.get("participation")
-        if part is not None and "group" in part.columns:
-            all_row = part[part["group"] == "all"]
-            if not all_row.empty:
-                r = all_row.iloc[0]
-                sentences = []
-                if not t.missing(r.get("members_invited")) and r["members_invited"]:
-                    sentences.append(
-                        f"Across these partnerships, {int(r['n_respondents'])} of the "
-                        f"{int(r['members_invited'])} board members invited answered: a "
-                        f"response rate of {t.pct(r.get('response_rate'))}."
-                    )
-                if not t.missing(r.get("cpp_response_rate_median")):
-                    sentences.append(
-                        "Half of the partnerships had a response rate between "
-                        f"{t.pct(r['cpp_response_rate_q25'])} and "
-                        f"{t.pct(r['cpp_response_rate_q75'])}; the median was "
-                        f"{t.pct(r['cpp_response_rate_median'])}."
-                    )
-                parts.append(md.paragraph(*sentences))
-            groups = part[part["group"] != "all"]
-            if not groups.empty:
-                labels = self._partner_labels()
-                groups = groups.sort_values(["n_respondents", "group"], ascending=[False, True])
-                parts.append(
-                    md.table(
-                        ["Partner type", "Board members who answered", "Share of all who answered"],
-                        [
-                            (
-                                labels.get(g["group"], g["group"]),
-                                "not shown" if g["suppressed"] else int(g["n_respondents"]),
-                                "not shown" if g["suppressed"] else t.pct(g["pct_of_respondents"]),
-                            )
-                            for _, g in groups.iterrows()
-                        ],
-                        align=["l", "r", "r"],
-                        caption="Who answered, by partner type",
-                    )
-                )
-        parts.append(self._comment_counts())
-        return Markdown(md.join(*parts))
-
-    def _comment_counts(self) -> str:
-        parts: list[str] = []
-        cc = self.tables.get("comment_counts")
-        if cc is not None and {"theme"} <= set(cc.columns):
-            ncol = next((c for c in ("n_comments", "n") if c in cc.columns), None)
-            if ncol:
-                parts.append(md.heading(3, "Comments by theme"))
-                parts.append(
-                    md.paragraph(
-                        "Members' comments go only to their own board. This overview counts "
-                        "them but does not quote them."
-                    )
-                )
-                kinds = "kind" in cc.columns
-                rows = []
-                for th in self.codebook.themes:
-                    sub = cc[cc["theme"] == th.id]
-                    if kinds:
-                        s = int(sub.loc[sub["kind"] == "strengths", ncol].sum())
-                        i = int(sub.loc[sub["kind"] == "improvements", ncol].sum())
-                        rows.append((th.title, s, i))
-                    else:
-                        rows.append((th.title, int(sub[ncol].sum())))
-                headers = (
-                    ["Theme", "Comments on strengths", "Comments on improvements"]
-                    if kinds
-                    else ["Theme", "Comments"]
-                )
-                parts.append(
-                    md.table(
-                        headers,
-                        rows,
-                        align=["l"] + ["r"] * (len(headers) - 1),
-                        caption="Number of comments by theme",
-                    )
-                )
-        return md.join(*parts) if parts else ""
-
-    @staticmethod
-    def _type_score(row: pd.Series, labels: dict[str, str]) -> str:
-        return (
-            f"{labels.get(row['partner_type'], row['partner_type'])} ({t.pct(row['pct_positive'])})"
-        )
-
-    def _partner_labels(self) -> dict[str, str]:
-        ref = load_reference(self.paths)
-        return dict(zip(ref.partner_types["id"], ref.partner_types["label"], strict=True))
-
-    def results(self) -> Markdown:
-        from cpsa.report import charts
-
-        themes = self._themes()
-        items = self._items()
-        parts = [md.heading(2, "Results across Scotland")]
-        if not themes.empty:
-            ests = [
-                charts.Estimate(
-                    self._title(r["theme"]),
-                    _num(r["pct_positive"]),
-                    _num(r.get("ci_low")),
-                    _num(r.get("ci_high")),
-                )
-                for _, r in themes.iterrows()
-            ]
-            valid = [e for e in ests if e.value is not None]
-            best = max(valid, key=lambda e: e.value)
-            worst = min(valid, key=lambda e: e.value)
-            parts.append(md.heading(3, "Themes"))
-            parts.append(
-                md.paragraph(
-                    f"Theme scores ranged from {t.pct(worst.value)} for "
-                    f"{md.escape(worst.label)} to {t.pct(best.value)} for {md.escape(best.label)}."
-                )
-            )
-            alt = (
-                f"Dot chart of Scotland's theme scores with 95% intervals. Highest: {best.label} "
-                f"at {t.pct(best.value)}; lowest: {worst.label} at {t.pct(worst.value)}."
-            )
-            parts.append(
-                md.figure(
-                    charts.interval_chart([("Scotland", ests)], xlabel="Theme score, % positive"),
-                    alt=alt,
-                )
-            )
-            parts.append(
-                md.table(
-                    ["Theme", "% positive", "95% interval", "Members who answered"],
-                    [
-                        (
-                            self._title(r["theme"]),
-                            t.pct(r["pct_positive"]),
-                            t.pct_interval(r.get("ci_low"), r.get("ci_high")),
-                            "" if t.missing(r.get("n_respondents")) else int(r["n_respondents"]),
-                        )
-                        for _, r in themes.iterrows()
-                    ],
-                    align=["l", "r", "r", "r"],
-                    caption="Theme scores across Scotland",
-                )
-            )
-        parts.append(md.heading(3, "Statements"))
-        parts.append(
-            md.paragraph(
-                "Every statement, theme by theme, with the share of members who agreed and "
-                "the share who said they don't know."
-            )
-        )
+    def themes(self) -> pd.DataFrame:
+        """theme, title, score (mean of members' % agreement), ci_low, ci_high, n_respondents."""
+        nt = self._table("national_themes").set_index("theme")
+        rows = []
         for th in self.codebook.themes:
-            sub = items[items["item"].isin([s.id for s in self.codebook.statements_in(th.id)])]
-            if sub.empty:
-                continue
-            parts.append(
-                md.table(
-                    [
-                        "Statement",
-                        "Members who gave a view",
-                        "% positive",
-                        "95% interval",
-                        "% Don't know",
-                    ],
-                    [
-                        (
-                            self._stmt(r["item"]),
-                            int(r["n_valid"]),
-                            t.pct(r["pct_positive"]),
-                            t.pct_interval(r.get("ci_low"), r.get("ci_high")),
-                            t.pct(r.get("pct_dont_know")),
-                        )
-                        for _, r in sub.iterrows()
-                    ],
-                    align=["l", "r", "r", "r", "r"],
-                    caption=th.title,
-                )
-            )
-        return Markdown(md.join(*parts))
-
-    def variation(self) -> Markdown:
-        from cpsa.report import charts
-
-        ct = self.tables.get("cpp_themes")
-        parts = [
-            md.heading(2, "Variation between partnerships"),
-            md.paragraph(
-                "How much partnerships differ, without naming any of them. Each dot in the "
-                "chart is one partnership's theme score; the box shows the middle half of "
-                "partnerships and the line inside it the median."
-            ),
-        ]
-        if ct is None or ct.empty:
-            return Markdown(md.join(*parts, "Partnership-level results are not available."))
-        if "suppressed" in ct.columns:
-            ct = ct[~ct["suppressed"]]
-        themes = self._themes()
-        var = self.tables.get("variation_themes")
-        groups, overall, rows = [], [], []
-        for th in self.codebook.themes:
-            vals = sorted(ct.loc[ct["theme"] == th.id, "pct_positive"].dropna().tolist())
-            if not vals:
-                continue
-            groups.append((th.title, vals))
-            nat = themes.loc[themes["theme"] == th.id, "pct_positive"]
-            overall.append(_num(nat.iloc[0]) if not nat.empty else None)
-            v = var[var["theme"] == th.id] if var is not None else pd.DataFrame()
-            if not v.empty:
-                r = v.iloc[0]
-                rows.append(
-                    (
-                        th.title,
-                        int(r["n_cpps"]),
-                        t.pct(r.get("score_p10")),
-                        t.pct(r.get("score_median")),
-                        t.pct(r.get("score_p90")),
-                        int(r["n_higher"]),
-                        int(r["n_lower"]),
-                    )
-                )
-            else:
-                sub = ct[ct["theme"] == th.id]
-                q = pd.Series(vals).quantile([0.1, 0.5, 0.9])
-                rows.append(
-                    (
-                        th.title,
-                        len(vals),
-                        t.pct(q[0.1]),
-                        t.pct(q[0.5]),
-                        t.pct(q[0.9]),
-                        int((sub["direction"] == "higher").sum()),
-                        int((sub["direction"] == "lower").sum()),
-                    )
-                )
-        # the middle 80% (10th to 90th percentile), so no single partnership is singled out
-        spread = {g[0]: pd.Series(g[1]).quantile([0.1, 0.9]).tolist() for g in groups}
-        widest = max(spread, key=lambda k: spread[k][1] - spread[k][0])
-        total_hi = sum(r[5] for r in rows)
-        total_lo = sum(r[6] for r in rows)
-        verb = "is" if total_hi == 1 else "are"
-        summary = (
-            f"Partnerships differ most on {widest}, where the middle 80% of partnerships "
-            f"score between {t.pct(spread[widest][0])} and {t.pct(spread[widest][1])}. Across "
-            f"all themes, {t.count(total_hi, 'partnership result')} {verb} significantly above "
-            f"the rest of Scotland and {total_lo} significantly below."
-        )
-        parts.append(md.paragraph(md.escape(summary)))
-        parts.append(
-            md.figure(
-                charts.distribution_chart(
-                    groups, overall=overall, xlabel="Theme score, % positive"
-                ),
-                alt="Dot and box chart of partnerships' theme scores, one unnamed dot per "
-                "partnership, with Scotland's score as a diamond. " + summary,
-            )
-        )
-        parts.append(
-            md.table(
-                [
-                    "Theme",
-                    "Partnerships",
-                    "Low (10th percentile)",
-                    "Median",
-                    "High (90th percentile)",
-                    "Significantly above the rest of Scotland",
-                    "Significantly below the rest of Scotland",
-                ],
-                rows,
-                align=["l", "r", "r", "r", "r", "r", "r"],
-                caption="Spread of partnerships' theme scores",
-            )
-        )
-        return Markdown(md.join(*parts))
-
-    def partner_types(self) -> Markdown:
-        from cpsa.report import charts
-
-        pt = self.tables.get("partner_types")
-        head = md.heading(2, "Differences between partner types")
-        if pt is None or "partner_type" not in pt.columns or "theme" not in pt.columns:
-            return Markdown(md.join(head, "Results by partner type are not available."))
-        labels = self._partner_labels()
-        pt = pt[~pt["suppressed"]] if "suppressed" in pt.columns else pt
-        pt = pt[pt["pct_positive"].notna()]
-        if pt.empty:
-            return Markdown(md.join(head, "Every partner type group is too small to show."))
-        intro = md.paragraph(
-            "Do members from different kinds of organisation see their boards differently? "
-            "Each partner type is compared with all other partner types together.",
-            f"Groups with fewer than {self.config.thresholds.min_group_national} members "
-            "are not shown.",
-        )
-        rows, spreads = [], []
-        for th in self.codebook.themes:
-            sub = pt[pt["theme"] == th.id]
-            if sub.empty:
-                continue
-            hi = sub.loc[sub["pct_positive"].idxmax()]
-            lo = sub.loc[sub["pct_positive"].idxmin()]
-            spreads.append((hi["pct_positive"] - lo["pct_positive"], th.id))
-            sig = []
-            if "direction" in sub.columns:
-                for _, r in sub.iterrows():
-                    if r["direction"]:
-                        sig.append(
-                            f"{labels.get(r['partner_type'], r['partner_type'])} "
-                            f"{'higher' if r['direction'] == 'higher' else 'lower'}"
-                        )
+            r = nt.loc[th.id] if th.id in nt.index else None
             rows.append(
-                (
-                    th.title,
-                    self._type_score(hi, labels),
-                    self._type_score(lo, labels),
-                    "; ".join(sig) if sig else "No clear difference",
-                )
+                {
+                    "theme": th.id,
+                    "title": th.title,
+                    "score": _num(r["score"]) if r is not None else None,
+                    "ci_low": _num(r["ci_low"]) if r is not None else None,
+                    "ci_high": _num(r["ci_high"]) if r is not None else None,
+                    "n_respondents": int(r["n_respondents"]) if r is not None else None,
+                }
             )
-        gap, tid = max(spreads)
-        sub = pt[pt["theme"] == tid].sort_values("pct_positive", ascending=False)
-        hi, lo = sub.iloc[0], sub.iloc[-1]
-        finding = (
-            f"Partner types differ most on {self._title(tid)}: "
-            f"{labels.get(hi['partner_type'], hi['partner_type'])} scored it "
-            f"{t.pct(hi['pct_positive'])} and {labels.get(lo['partner_type'], lo['partner_type'])} "
-            f"{t.pct(lo['pct_positive'])}, a gap of {t.points(gap, signed=False)}."
-        )
-        ests = [
-            charts.Estimate(
-                labels.get(r["partner_type"], r["partner_type"]),
-                _num(r["pct_positive"]),
-                _num(r.get("ci_low")),
-                _num(r.get("ci_high")),
-            )
-            for _, r in sub.iterrows()
-        ]
-        others = [
-            charts.Estimate(e.label, _num(r.get("rest_pct_positive")))
-            for e, (_, r) in zip(ests, sub.iterrows(), strict=True)
-        ]
-        figure = md.figure(
-            charts.interval_chart(
-                [("This partner type", ests), ("All other partner types", others)],
-                xlabel=f"{self._title(tid)}: theme score, % positive (95% interval)",
-            ),
-            alt=f"Dot chart of the {self._title(tid)} theme score by partner type, with each "
-            "type's 95% interval and the score of all other types. " + finding,
-        )
-        detail = md.table(
-            [
-                "Partner type",
-                "Members",
-                "% positive",
-                "95% interval",
-                "All other partner types",
-                "Compared with other partner types",
-            ],
-            [
-                (
-                    e.label,
-                    int(r["n_respondents"]),
-                    t.pct(r["pct_positive"]),
-                    t.pct_interval(r.get("ci_low"), r.get("ci_high")),
-                    t.pct(r.get("rest_pct_positive")),
-                    t.significance(r.get("direction", ""), versus="other partner types"),
-                )
-                for e, (_, r) in zip(ests, sub.iterrows(), strict=True)
-            ],
-            align=["l", "r", "r", "r", "r", "l"],
-            caption=f"{self._title(tid)}: theme score by partner type",
-        )
-        overview = md.table(
-            [
-                "Theme",
-                "Highest partner type",
-                "Lowest partner type",
-                "Significant differences from other partner types",
-            ],
-            rows,
-            caption="Highest and lowest partner type on each theme",
-        )
-        return Markdown(
-            md.join(head, intro, md.paragraph(md.escape(finding)), figure, detail, overview)
-        )
+        return pd.DataFrame(rows)
 
-    def change(self) -> Markdown:
-        head = md.heading(2, f"Change since {self.baseline}" if self.baseline else "Change")
-        ch = self.tables.get("national_change_themes")
-        if not self.baseline:
-            return Markdown(
-                md.join(head, "This is the first round, so there is no earlier result to compare.")
-            )
-        if ch is None or ch.empty:
-            return Markdown(
-                md.join(head, f"Results for {md.escape(self.baseline)} are not available.")
-            )
-        ch = ch.assign(_o=ch["theme"].map({th.id: i for i, th in enumerate(self.codebook.themes)}))
-        ch = ch.sort_values("_o")
-        base_col = next(
-            (
-                c
-                for c in ("baseline_pct_positive", "baseline_score", "pct_positive_baseline")
-                if c in ch.columns
-            ),
-            None,
-        )
-        up = [self._title(x) for x in ch.loc[ch["direction"] == "higher", "theme"]]
-        down = [self._title(x) for x in ch.loc[ch["direction"] == "lower", "theme"]]
-        text = []
-        if up:
-            text.append(f"Across Scotland, results improved clearly on {t.listing(up)}.")
-        if down:
-            text.append(f"Results fell clearly on {t.listing(down)}.")
-        if not up and not down:
-            text.append("No theme changed by more than chance would explain.")
-        parts = [head, md.paragraph(md.escape(" ".join(text)))]
-        parts.append(
-            md.table(
-                ["Theme", str(self.baseline), self.round, "Change", "Is the change clear?"],
-                [
-                    (
-                        self._title(r["theme"]),
-                        t.pct(r[base_col]) if base_col else "not shown",
-                        t.pct(r.get("pct_positive")),
-                        t.points(r.get("diff")),
-                        {"higher": "Clearly up", "lower": "Clearly down"}.get(
-                            r["direction"], "No clear change"
-                        ),
-                    )
-                    for _, r in ch.iterrows()
+    def theme_table(self) -> pd.DataFrame:
+        th = self.themes()
+        return pd.DataFrame(
+            {
+                "Theme": th["title"],
+                "Theme score": [t.pct(v) for v in th["score"]],
+                "95% interval": [
+                    t.pct_interval(a, b) for a, b in zip(th["ci_low"], th["ci_high"], strict=True)
                 ],
-                align=["l", "r", "r", "r", "l"],
-                caption=f"Theme scores across Scotland, {self.baseline} and {self.round}",
-            )
+                "Members": th["n_respondents"],
+            }
         )
-        cc = self.tables.get("cpp_change_themes")
-        if cc is not None and not cc.empty and "direction" in cc.columns:
-            n_both = cc["cpp"].nunique() if "cpp" in cc.columns else None
-            ups = int((cc["direction"] == "higher").sum())
-            downs = int((cc["direction"] == "lower").sum())
-            parts.append(
-                md.paragraph(
-                    (f"{n_both} partnerships took part in both rounds. " if n_both else "")
-                    + f"Among their theme results, {ups} rose clearly and {downs} fell clearly; "
-                    "the rest did not change by more than chance would explain."
-                )
+
+    def items(self, theme: str | None = None) -> pd.DataFrame:
+        ni = self._table("national_items")
+        order = {s.id: i for i, s in enumerate(self.codebook.statements)}
+        ni = ni.assign(_o=ni["item"].map(order), text=ni["item"].map(self.statement_text))
+        if theme is not None:
+            ni = ni[ni["theme"] == theme]
+        return ni.sort_values("_o").reset_index(drop=True)
+
+    def statement_text(self, item: str) -> str:
+        return self.codebook.statement(item).text
+
+    def likert(self, theme: str) -> list[LikertCounts]:
+        return [
+            LikertCounts(
+                r["text"],
+                int(r["n_strongly_agree"]),
+                int(r["n_agree"]),
+                int(r["n_disagree"]),
+                int(r["n_strongly_disagree"]),
+                int(r["n_dont_know"]),
             )
-        return Markdown(md.join(*parts))
+            for _, r in self.items(theme).iterrows()
+        ]
 
-    def dont_know(self) -> Markdown:
-        from cpsa.report import charts
+    def likert_table(self, theme: str) -> pd.DataFrame:
+        """The data table behind a theme's Likert chart (shares as whole percentages)."""
+        rows = []
+        for c in self.likert(theme):
+            rows.append(
+                {
+                    "Statement": c.label,
+                    "Strongly disagree": t.pct(c.share("strongly_disagree")),
+                    "Disagree": t.pct(c.share("disagree")),
+                    "Agree": t.pct(c.share("agree")),
+                    "Strongly agree": t.pct(c.share("strongly_agree")),
+                    "% positive": t.pct(c.share("agree") + c.share("strongly_agree")),
+                    "Don't know": t.pct(c.share("dont_know")),
+                    "Members who gave a view": c.n_valid,
+                }
+            )
+        return pd.DataFrame(rows)
 
-        dk = self.tables.get("dont_know")
-        items = self._items()
-        if dk is not None and "pct_dont_know" in dk.columns:
-            order = {st.id: i for i, st in enumerate(self.codebook.statements)}
-            items = dk.assign(_o=dk["item"].map(order))
-        head = md.heading(2, "Where board members lack information")
-        if "pct_dont_know" not in items.columns:
-            return Markdown(md.join(head, "Don't know figures are not available."))
-        top = items.sort_values(["pct_dont_know", "_o"], ascending=[False, True]).head(10)
-        first = top.iloc[0]
-        finding = (
-            f"The statement members most often answered Don't know is "
-            f"“{self._stmt(first['item'])}” ({t.pct(first['pct_dont_know'])})."
+    def top_statements(self, n: int = 5, *, highest: bool = True) -> pd.DataFrame:
+        items = self.items()
+        items = items[items["pct_positive"].notna()]
+        items = items.sort_values(["pct_positive", "_o"], ascending=[not highest, True])
+        return items.head(n).reset_index(drop=True)
+
+    def statement_bullets(self, n: int = 5, *, highest: bool = True) -> str:
+        return md.bullets(
+            f"{md.escape(r['text'])} ({t.pct(r['pct_positive'])} positive)"
+            for _, r in self.top_statements(n, highest=highest).iterrows()
         )
-        parts = [
-            head,
-            md.paragraph(
-                "A Don't know answer suggests a member does not have the information to judge. "
-                "These are the ten statements with the most Don't know answers.",
-                md.escape(finding),
-            ),
-            md.figure(
-                charts.bar_chart(
+
+    # -- variation between partnerships -------------------------------------------------
+
+    def variation(self) -> pd.DataFrame:
+        """title, n_cpps, p10, q25, median, q75, p90, n_higher, n_lower per theme (anonymised)."""
+        v = self._table("variation_themes").set_index("theme")
+        rows = []
+        for th in self.codebook.themes:
+            if th.id not in v.index:
+                continue
+            r = v.loc[th.id]
+            rows.append(
+                {
+                    "theme": th.id,
+                    "title": th.title,
+                    "n_cpps": int(r["n_cpps"]),
+                    "p10": _num(r["score_p10"]),
+                    "q25": _num(r["score_q25"]),
+                    "median": _num(r["score_median"]),
+                    "q75": _num(r["score_q75"]),
+                    "p90": _num(r["score_p90"]),
+                    "n_higher": int(r["n_higher"]),
+                    "n_lower": int(r["n_lower"]),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def variation_shown(self) -> pd.DataFrame:
+        """The themes whose variation may be shown (at least ``min_reported_cpps`` CPPs)."""
+        v = self.variation()
+        return v[(v["n_cpps"] >= self.min_cpps) & v["p10"].notna()].reset_index(drop=True)
+
+    def variation_table(self) -> pd.DataFrame:
+        v = self.variation_shown()
+        return pd.DataFrame(
+            {
+                "Theme": v["title"],
+                "Partnerships": v["n_cpps"],
+                "10th percentile": [t.pct(x) for x in v["p10"]],
+                "Lower quartile": [t.pct(x) for x in v["q25"]],
+                "Median": [t.pct(x) for x in v["median"]],
+                "Upper quartile": [t.pct(x) for x in v["q75"]],
+                "90th percentile": [t.pct(x) for x in v["p90"]],
+                "Significantly above rest of Scotland": v["n_higher"],
+                "Significantly below rest of Scotland": v["n_lower"],
+            }
+        )
+
+    # -- partner types ------------------------------------------------------------------
+
+    def partner_types(self) -> pd.DataFrame:
+        """partner_type, label, theme, title, score, others_score, significance (shown rows)."""
+        pt = self._table("partner_types")
+        pt = pt[~pt["suppressed"] & pt["score"].notna()].copy()
+        pt["label"] = pt["partner_type"].map(self.partner_labels())
+        pt["title"] = pt["theme"].map(self.theme_title)
+        pt["significance"] = pt["significance"].map(_sig)
+        return pt.reset_index(drop=True)
+
+    def partner_series(self) -> list[tuple[str, list[float | None], list[str]]]:
+        pt = self.partner_types()
+        out = []
+        for ptype in sorted(pt["partner_type"].unique()):
+            sub = pt[pt["partner_type"] == ptype].set_index("theme")
+            out.append(
+                (
+                    self.partner_labels().get(ptype, ptype),
                     [
-                        charts.Estimate(self._stmt(r["item"]), _num(r["pct_dont_know"]))
-                        for _, r in top.iterrows()
+                        _num(sub.at[th, "score"]) if th in sub.index else None
+                        for th in self.theme_ids()
                     ],
-                    xlabel="% Don't know",
-                ),
-                alt="Bar chart of the ten statements with the most Don't know answers. " + finding,
-            ),
-            md.table(
-                ["Statement", "Theme", "% Don't know"],
-                [
-                    (
-                        self._stmt(r["item"]),
-                        self._title(self.codebook.statement(r["item"]).theme),
-                        t.pct(r["pct_dont_know"]),
-                    )
-                    for _, r in top.iterrows()
-                ],
-                align=["l", "l", "r"],
-                caption="Statements with the most Don't know answers",
-            ),
-        ]
-        return Markdown(md.join(*parts))
+                    [
+                        sub.at[th, "significance"] if th in sub.index else ""
+                        for th in self.theme_ids()
+                    ],
+                )
+            )
+        return out
 
-    def about(self) -> Markdown:
+    def partner_table(self) -> pd.DataFrame:
+        pt = self.partner_types()
+        out = pt.pivot(index="title", columns="label", values="score")
+        out = out.reindex([self.theme_title(th) for th in self.theme_ids()])
+        out = out.map(lambda v: t.pct(v))
+        out.index.name = "Theme"
+        return out.reset_index()
+
+    def significant_partner_differences(self) -> list[tuple[str, str, str]]:
+        pt = self.partner_types()
+        sig = pt[pt["significance"] != ""]
+        return [
+            (r["label"], r["title"], r["significance"])
+            for _, r in sig.sort_values(["theme", "label"]).iterrows()
+        ]
+
+    # -- change since the baseline -----------------------------------------------------
+
+    @property
+    def has_change(self) -> bool:
+        ch = self.tables.get("national_change_themes")
+        return bool(self.baseline) and ch is not None and not ch.empty
+
+    def change(self) -> pd.DataFrame:
+        """title, baseline score, current score, diff_pp, significance per theme."""
+        ch = self._table("national_change_themes").set_index("theme")
+        rows = []
+        for th in self.codebook.themes:
+            if th.id not in ch.index:
+                continue
+            r = ch.loc[th.id]
+            rows.append(
+                {
+                    "theme": th.id,
+                    "title": th.title,
+                    "before": _num(r["score_base"]),
+                    "after": _num(r["score"]),
+                    "diff": _num(r["diff_pp"]),
+                    "significance": _sig(r["significance"]),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def change_table(self) -> pd.DataFrame:
+        ch = self.change()
+        return pd.DataFrame(
+            {
+                "Theme": ch["title"],
+                str(self.baseline): [t.pct(v) for v in ch["before"]],
+                self.round: [t.pct(v) for v in ch["after"]],
+                "Change": [t.points(v) for v in ch["diff"]],
+                "Is the change clear?": [
+                    {"higher": "Clearly up", "lower": "Clearly down"}.get(s, "No clear change")
+                    for s in ch["significance"]
+                ],
+            }
+        )
+
+    def change_sets(self) -> tuple[int | None, int | None, int | None]:
+        """(CPPs taking part in the baseline round, taking part now, reported in both rounds)."""
+        if not self.baseline:
+            return None, None, None
+        cc = self.tables.get("cpp_change_themes")
+        both = int(cc["cpp"].nunique()) if cc is not None and not cc.empty else 0
+        n_base = len(load_round(self.baseline, self.paths).cpps)
+        return n_base, self.n_cpps_participating, both
+
+    def change_sentence(self) -> str:
+        ch = self.change()
+        n_base, n_now, both = self.change_sets()
+        return change_sentence(
+            baseline=str(self.baseline),
+            up=list(ch.loc[ch["significance"] == "higher", "title"]),
+            down=list(ch.loc[ch["significance"] == "lower", "title"]),
+            n_baseline=n_base,
+            n_current=n_now,
+            n_both=both,
+        )
+
+    # -- Don't know ----------------------------------------------------------------------
+
+    def dont_know_top(self, n: int = 10) -> pd.DataFrame:
+        dk = self._table("dont_know")
+        order = {s.id: i for i, s in enumerate(self.codebook.statements)}
+        dk = dk.assign(_o=dk["item"].map(order), text=dk["item"].map(self.statement_text))
+        dk = dk.sort_values(["pct_dont_know", "_o"], ascending=[False, True]).head(n)
+        return dk.reset_index(drop=True)
+
+    def dont_know_table(self, n: int = 10) -> pd.DataFrame:
+        dk = self.dont_know_top(n)
+        return pd.DataFrame(
+            {
+                "Statement": dk["text"],
+                "Theme": dk["theme"].map(self.theme_title),
+                "% Don't know": [t.pct(v) for v in dk["pct_dont_know"]],
+                "Partnerships with 25% or more": dk["n_cpps_information_gap"],
+            }
+        )
+
+    # -- what members said ----------------------------------------------------------------
+
+    def comment_counts(self) -> pd.DataFrame:
+        cc = self._table("comment_counts")
+        rows = []
+        for th in self.codebook.themes:
+            sub = cc[cc["theme"] == th.id].set_index("kind")["n_comments"]
+            rows.append(
+                {
+                    "Theme": th.title,
+                    "Comments on strengths": int(sub.get("strengths", 0)),
+                    "Comments on improvements": int(sub.get("improvements", 0)),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def topics(self, theme: str) -> pd.DataFrame:
+        ct = self._table("comment_topics")
+        return ct[ct["theme"] == theme].reset_index(drop=True)
+
+    def topics_table(self, theme: str) -> pd.DataFrame:
+        ct = self.topics(theme)
+        ct = ct[(ct["topic"] > 0) & ~ct["suppressed"]]
+        return pd.DataFrame(
+            {
+                "Comments on": ct["kind"].map(
+                    {"strengths": "Strengths", "improvements": "Improvements"}
+                ),
+                "Topic": ct["label"],
+                "Comments": ct["n_comments"].astype(int),
+                "% of comments": [t.pct(v) for v in ct["pct_of_comments"]],
+                "Partnerships": ct["n_cpps"].astype(int),
+            }
+        ).reset_index(drop=True)
+
+    def topics_sentence(self, theme: str) -> str:
+        return topics_sentence(self.topics(theme))
+
+
+# --------------------------------------------------------------------------- technical report
+
+
+@dataclass(frozen=True)
+class TechnicalReport(NationalReport):
+    """What ``notebooks/technical_report.ipynb`` reads: the national tables plus provenance."""
+
+    def response_rates(self) -> pd.DataFrame:
+        r = self._all_row()
+        return pd.DataFrame(
+            {
+                "Measure": [
+                    "Partnerships taking part",
+                    "Partnerships reported",
+                    "Board members invited (all participating partnerships)",
+                    "Board members who answered (all participating partnerships)",
+                    "Board members counted in national figures",
+                    "Overall response rate (reported partnerships)",
+                    "Partnership response rate: lower quartile",
+                    "Partnership response rate: median",
+                    "Partnership response rate: upper quartile",
+                ],
+                "Value": [
+                    str(self.n_cpps_participating),
+                    str(self.n_cpps_reported),
+                    "not known" if self.n_invited_all is None else str(self.n_invited_all),
+                    str(self.n_answered),
+                    str(self.n_respondents),
+                    t.pct(r["response_rate"]),
+                    t.pct(r["cpp_response_rate_q25"]),
+                    t.pct(r["cpp_response_rate_median"]),
+                    t.pct(r["cpp_response_rate_q75"]),
+                ],
+            }
+        )
+
+    def suppression_applied(self) -> list[str]:
+        th = self.config.thresholds
+        part = self._table("participation")
+        hidden_types = part[(part["group"] != "all") & part["suppressed"]]["group"]
+        labels = self.partner_labels()
+        var = self.variation()
+        hidden_var = var[var["n_cpps"] < self.min_cpps]
+        ct = self._table("comment_topics")
+        topics = ct[ct["topic"] > 0]
+        return [
+            f"{t.count(self.n_cpps_below_minimum, 'partnership')} had fewer than "
+            f"{th.min_respondents_report} members answering: no report, and left out of every "
+            "national figure.",
+            f"{t.count(len(hidden_types), 'partner type')} had fewer than "
+            f"{th.min_group_national} members and {'is' if len(hidden_types) == 1 else 'are'} "
+            "not shown"
+            + (
+                f" ({md.escape(t.listing([labels.get(g, g) for g in hidden_types]))})."
+                if len(hidden_types)
+                else "."
+            ),
+            f"Variation between partnerships is hidden for {t.count(len(hidden_var), 'theme')} "
+            f"(fewer than {self.min_cpps} partnerships reported); the highest and lowest "
+            "partnership are never shown.",
+            f"{int(topics['suppressed'].sum())} of {len(topics)} comment topics were raised in "
+            f"fewer than {th.min_group_cpp} comments or by fewer than {self.min_cpps} "
+            "partnerships and are not shown.",
+        ]
+
+    def data_quality(self) -> list[str]:
+        from cpsa.data.validate import validate_file
+
+        v = validate_file(self.config.export_path(self.paths), round_=self.round, paths=self.paths)
+        ni = self.items()
+        blank_share = 100 * ni["n_blank"] / (ni["n_answered"] + ni["n_blank"])
+        out = [
+            f"The export had {v.report.n_rows} rows and passed validation with "
+            f"{t.count(len(v.report.problems), 'problem')} (an export with any problem is "
+            "refused, so every figure comes from a valid export).",
+            f"Blank answers: {int(ni['n_blank'].sum())} in all; at most {t.pct(blank_share.max())} "
+            "of the members counted left any one statement blank.",
+        ]
+        out += [f"Validation note: {md.escape(n)}" for n in v.report.notes]
+        return out
+
+    def provenance_rows(self) -> pd.DataFrame:
+        from cpsa.pipeline import provenance
+
         params = {
             "round": self.round,
             "tables_dir": self.tables_dir,
             "synthetic": self.synthetic,
             "baseline": self.baseline,
         }
-        return Markdown(
-            about_sections(config=self.config, parameters=params, paths=self.paths, national=True)
-        )
+        prov = provenance.collect(round_=self.round, parameters=params, paths=self.paths)
+        rows = prov.rows()
+        return pd.DataFrame({"What": [r[0] for r in rows], "Value": [r[1] for r in rows]})

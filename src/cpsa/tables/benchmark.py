@@ -258,26 +258,29 @@ def round_benchmarks(
     }
 
 
-def write_bundles(result, cfg, codebook_themes: Sequence[str], out: Path, written, same) -> None:
-    """``cpsa tables`` hook: write ``by_cpp/<slug>/benchmark.csv`` for every board."""
+def add_to_bundles(result, cfg, codebook_themes: Sequence[str]) -> None:
+    """Put each board's benchmark table into its bundle (``by_cpp/<slug>/benchmark.csv``).
+
+    The tables step calls this before the schema check, so benchmark.csv is checked
+    and written like every other bundle file.
+    """
     from cpsa.stats import suppression
-    from cpsa.tables.write import _write_if_changed, to_csv_bytes
 
     tables = round_benchmarks(result.national["cpp_themes"], cfg, codebook_themes)
-    for cpp, frame in tables.items():
+    for cpp, bundle in result.bundles.items():
+        frame = tables[cpp]
         suppression.check_publishable(frame, name=f"by_cpp/{cpp}/benchmark")
-        data = to_csv_bytes(frame)
-        _write_if_changed(out / "by_cpp" / cpp / FILE, data, written, same)
+        bundle["benchmark"] = frame
 
 
 def load(directory: Path | str) -> pd.DataFrame | None:
     """A CPP's ``benchmark.csv`` (None if the tables predate it)."""
+    from cpsa.tables import schema
+
     path = Path(directory) / FILE
     if not path.is_file():
         return None
-    df = pd.read_csv(path, keep_default_na=False, na_values=[""])
-    if "shown" in df.columns:
-        df["shown"] = df["shown"].astype(str).str.lower() == "true"
+    df = schema.read_csv(path, "by_cpp/benchmark")
     sig = df["significance"].astype(object)
     df["significance"] = sig.where(sig.notna(), "").astype(str)
     return df

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from cpsa.config import Thresholds
-from cpsa.stats import suppression
+from cpsa.stats import suppression, topics
 from cpsa.stats.classify import INFORMATION_GAP_DK_PCT, classify_items
 from cpsa.stats.intervals import newcombe_difference, t_mean, welch_difference, wilson
 from cpsa.stats.multiplicity import bh_adjust, bh_by_group
@@ -647,3 +647,50 @@ def cpp_comments(data: RoundData) -> dict[str, pd.DataFrame]:
     empty = out.iloc[0:0].drop(columns="cpp").reset_index(drop=True)
     groups = {k: g.drop(columns="cpp").reset_index(drop=True) for k, g in out.groupby("cpp")}
     return {cpp: groups.get(cpp, empty) for cpp in data.cpps}
+
+
+# --------------------------------------------------------------------------- national overview (h8)
+
+
+def participation_cpps(data: RoundData, pooling: suppression.CppPooling) -> pd.DataFrame:
+    """participation_cpps.csv: each participating CPP's board members invited and answering.
+
+    Participation is public (the overview lists who took part); results by CPP are not,
+    so this table holds counts of people only, never an answer.
+    """
+    n = data.n_by_cpp()
+    rows = [
+        {
+            "cpp": cpp,
+            "members_invited": data.members_invited.get(cpp),
+            "n_respondents": n[cpp],
+            "reported": cpp in pooling.reported,
+        }
+        for cpp in data.cpps
+    ]
+    out = pd.DataFrame(rows, columns=["cpp", "members_invited", "n_respondents", "reported"])
+    return out.astype({"members_invited": "Int64", "n_respondents": "int64", "reported": "bool"})
+
+
+def comment_topics(
+    data: RoundData,
+    pooling: suppression.CppPooling,
+    settings: topics.TopicSettings,
+    *,
+    stop_names: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """comment_topics.csv: recurring topics per theme x box, over pooled CPPs, redacted first."""
+    c = data.comments
+    c = c[c["cpp"].isin(pooling.pooled) & c["text"].fillna("").str.strip().ne("")]
+    text, _ = redact_series(c["text"].astype(str).str.strip())
+    frame = pd.DataFrame(
+        {
+            "cpp": c["cpp"].astype(str).to_numpy(),
+            "theme": c["theme"].astype(str).to_numpy(),
+            "kind": c["kind"].astype(str).to_numpy(),
+            "text": text.to_numpy(),
+        }
+    )
+    return topics.comment_topics(
+        frame, themes=data.themes, settings=settings, stop_names=stop_names
+    )

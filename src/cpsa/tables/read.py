@@ -57,6 +57,7 @@ class CppBundle:
     themes: pd.DataFrame
     change_items: pd.DataFrame
     change_themes: pd.DataFrame
+    benchmark: pd.DataFrame  # where the board stands among the boards (cpsa.tables.benchmark)
     comments: pd.DataFrame
 
     @property

@@ -447,6 +447,50 @@ _TABLES = (
         ),
     ),
 )
+_TABLES += (
+    Table(
+        "participation_cpps",
+        "participation_cpps.csv",
+        "participating CPP",
+        "who took part: board members invited and answering in each participating CPP "
+        "(participation is public; no results by CPP)",
+        (
+            CPP,
+            _c("members_invited", "int", "members", "board members invited (blank if unknown)"),
+            _c("n_respondents", "int", R, "board members who answered"),
+            _c("reported", "bool", "", "the CPP had enough answers to be reported"),
+        ),
+    ),
+    Table(
+        "comment_topics",
+        "comment_topics.csv",
+        "theme x comment box x topic (topic 0: no recurring topic)",
+        "recurring topics of the redacted comments, found by a seeded NMF topic model "
+        "(cpsa.stats.topics); never verbatim text",
+        (
+            THEME,
+            _c("kind", "str", "", "'strengths' or 'improvements'"),
+            _c("topic", "int", "rank", "1 = most comments; 0 = no recurring topic"),
+            _c("label", "str", "", "label shown in the overview"),
+            _c(
+                "label_source",
+                "str",
+                "",
+                "'terms', 'analyst' (params/<round>/topics.yaml) or 'none'",
+            ),
+            _c("terms", "str", "", "the topic's top 5 terms, '; '-separated"),
+            _c(
+                "n_comments",
+                "int",
+                "comments",
+                "comments whose dominant topic this is (blank if suppressed)",
+            ),
+            _c("pct_of_comments", "float", PCT, "share of the theme x box's comments"),
+            _c("n_cpps", "int", "CPPs", "CPPs whose comments raise the topic"),
+            SUPPRESSED,
+        ),
+    ),
+)
 TABLES: dict[str, Table] = {t.name: t for t in _TABLES}
 
 
@@ -468,6 +512,42 @@ BUNDLE: dict[str, Table] = {
         _cut("themes", "cpp_themes", "theme"),
         _cut("change_items", "cpp_change_items", "statement in both rounds"),
         _cut("change_themes", "cpp_change_themes", "theme in both rounds"),
+        Table(
+            "by_cpp/benchmark",
+            "by_cpp/<slug>/benchmark.csv",
+            "comparison x theme",
+            "where the board stands among the reported boards (cpsa.tables.benchmark); other "
+            "boards only as quartiles or pooled, never named (headers only when not allowed)",
+            (
+                THEME,
+                _c("comparison", "str", "", "'all boards' or the comparison group's name"),
+                _c("n_boards", "int", "CPPs", "other reported boards compared with"),
+                _c("shown", "bool", "", "false where too few boards to compare (figures blank)"),
+                _c("score", "float", PCT, "this board's theme score"),
+                _c("ci_low", "float", PCT, "95% interval of score, lower end"),
+                _c("ci_high", "float", PCT, "95% interval of score, upper end"),
+                _c("boards_q25", "float", PCT, "lower quartile of the other boards' scores"),
+                _c("boards_median", "float", PCT, "median of the other boards' scores"),
+                _c("boards_q75", "float", PCT, "upper quartile of the other boards' scores"),
+                _c("percentile", "float", PCT, "share of other boards scoring below (ties half)"),
+                _c("percentile_low", "float", PCT, "percentile at the interval's lower end"),
+                _c("percentile_high", "float", PCT, "percentile at the interval's upper end"),
+                _c("quarter", "int", "", "1 = top quarter of boards ... 4 = bottom quarter"),
+                _c("quarter_best", "int", "", "best quarter the board's interval reaches"),
+                _c("quarter_worst", "int", "", "worst quarter the board's interval reaches"),
+                _c("group_score", "float", PCT, "the comparison group's other members, pooled"),
+                _c("group_n_respondents", "int", R, "respondents behind group_score"),
+                _c("diff_pp", "float", PP, "score - group_score"),
+                _c("diff_ci_low", "float", PP, "95% Welch interval of diff_pp, lower end"),
+                _c("diff_ci_high", "float", PP, "95% Welch interval of diff_pp, upper end"),
+                _c(
+                    "significance",
+                    "str",
+                    "",
+                    "'higher'/'lower' if that interval excludes 0, else 'similar'",
+                ),
+            ),
+        ),
         Table(
             "by_cpp/comments",
             "by_cpp/<slug>/comments.csv",

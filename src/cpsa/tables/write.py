@@ -31,7 +31,7 @@ from cpsa.config import ConfigError, Paths, RoundConfig, get_paths, load_round
 from cpsa.data.codebook import load_codebook
 from cpsa.data.ingest import ingest_round, load_processed, processed_intact
 from cpsa.data.reference import load_reference
-from cpsa.stats import suppression
+from cpsa.stats import suppression, topics
 from cpsa.stats.redact import Redaction  # h6-text (issue 16.14/16.15)
 from cpsa.tables import (
     benchmark,  # h4: board among boards (by_cpp/<slug>/benchmark.csv)
@@ -221,6 +221,19 @@ def _settings(cfg: RoundConfig) -> roundstats.Settings:
     )
 
 
+def topic_settings(cfg: RoundConfig, paths: Paths) -> topics.TopicSettings:
+    """How comment topics are found: thresholds from round.yaml, labels from topics.yaml."""
+    n_topics, labels = topics.load_labels(topics.topics_file(paths.round_params(cfg.round)))
+    t = cfg.thresholds
+    return topics.TopicSettings(
+        n_topics=n_topics or topics.TopicSettings.n_topics,
+        seed=cfg.seed,
+        min_comments=t.min_group_cpp,
+        min_cpps=t.min_reported_cpps,
+        labels=labels,
+    )
+
+
 def _baseline(cfg: RoundConfig, paths: Paths) -> tuple[RoundConfig, roundstats.RoundData] | None:
     if not cfg.baseline:
         return None
@@ -252,6 +265,7 @@ def compute_round_tables(
     meta: dict[str, Any] | None = None,
     cpp_names: dict[str, str] | None = None,
     redaction: Redaction | None = None,
+    topic_settings: topics.TopicSettings | None = None,
 ) -> RoundTables:
     """All tables of a round from in-memory data (no files): the core of ``cpsa tables``."""
     pool = suppression.cpp_pooling(cur.n_by_cpp(), min_respondents=s.min_respondents_report)
@@ -280,6 +294,14 @@ def compute_round_tables(
     t["variation_themes"] = roundstats.variation_themes(t["cpp_themes"], cur.themes)
     t["comment_counts"] = roundstats.comment_counts(cur, pool)
     t["dont_know"] = roundstats.dont_know(t["national_items"], t["cpp_items"], s)
+    # the national overview's participation list and comment topics (h8)
+    t["participation_cpps"] = roundstats.participation_cpps(cur, pool)
+    t["comment_topics"] = roundstats.comment_topics(
+        cur,
+        pool,
+        topic_settings or topics.TopicSettings(seed=s.seed),
+        stop_names=tuple((cpp_names or {}).values()),
+    )
     for name, frame in t.items():
         suppression.check_publishable(frame, name=name)
 
@@ -416,7 +438,9 @@ def write_round_tables(
         meta=meta,
         cpp_names=names,
         redaction=Redaction.for_round(cfg, paths),  # h6-text (issue 16.14/16.15)
+        topic_settings=topic_settings(cfg, paths),
     )
+    benchmark.add_to_bundles(result, cfg, cur.themes)  # where the board stands among boards
     check_round_tables(result)  # nothing is written unless every table matches the schema
     out = Path(out_dir) if out_dir is not None else paths.tables(round_)
     written: list[Path] = []
@@ -430,7 +454,6 @@ def write_round_tables(
             _write_if_changed(folder / f"{name}.csv", data, written, same)
         text = json.dumps(result.summaries[cpp], indent=2, sort_keys=True) + "\n"
         _write_if_changed(folder / "summary.json", text.encode("utf-8"), written, same)
-    benchmark.write_bundles(result, cfg, cur.themes, out, written, same)  # h4: benchmark.csv
     # a CPP that left the round must not keep a stale bundle
     by_cpp = out / "by_cpp"
     stale = [p for p in by_cpp.iterdir() if p.is_dir()] if by_cpp.is_dir() else []

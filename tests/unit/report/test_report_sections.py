@@ -16,7 +16,7 @@ from helpers.report_fixture import (
 )
 
 from cpsa.data.reference import load_reference
-from cpsa.report import CppReport, NationalReport, md
+from cpsa.report import CppReport, md
 from cpsa.report import text as t
 
 CPP_SECTIONS = (
@@ -26,17 +26,6 @@ CPP_SECTIONS = (
     "themes",
     "change",
     "improvement_planning",
-    "about",
-)
-NAT_SECTIONS = (
-    "cover",
-    "key_messages",
-    "participation",
-    "results",
-    "variation",
-    "partner_types",
-    "change",
-    "dont_know",
     "about",
 )
 
@@ -59,16 +48,6 @@ def cpp_text(cpp: str, round_: str = ROUND) -> str:
         baseline=BASELINE if round_ == ROUND else None,
     )
     return "\n".join(getattr(r, m)().data for m in CPP_SECTIONS)
-
-
-def national_text(round_: str = ROUND) -> str:
-    n = NationalReport.load(
-        round=round_,
-        tables_dir=f"outputs/{round_}/tables",
-        synthetic=round_ == ROUND,
-        baseline=BASELINE if round_ == ROUND else None,
-    )
-    return "\n".join(getattr(n, m)().data for m in NAT_SECTIONS)
 
 
 def test_cpp_report_has_every_section(project):
@@ -94,21 +73,6 @@ def test_cpp_report_has_every_section(project):
         assert f"| {col} |" in text or f"| {col} " in text
 
 
-def test_national_report_has_every_section(project):
-    text = national_text()
-    for h in (
-        "## Key messages",
-        "## Who took part",
-        "## Results across Scotland",
-        "## Variation between partnerships",
-        "## Differences between partner types",
-        f"## Change since {BASELINE}",
-        "## Where board members lack information",
-        "## About this report",
-    ):
-        assert re.search(rf"^{re.escape(h)}$", text, re.M), h
-
-
 def test_no_cpp_report_mentions_another_cpp(project):
     names = dict(zip(load_reference().cpps["slug"], load_reference().cpps["name"], strict=True))
     for cpp in CPPS:
@@ -123,18 +87,10 @@ def test_no_cpp_report_mentions_another_cpp(project):
                 assert not re.search(rf"\b{re.escape(name)}\b", text), f"{name} in {cpp}"
 
 
-def test_national_report_quotes_no_comment(project):
-    text = national_text()
-    assert not any(planted(c) in text for c in CPPS)
-    assert "Comments on strengths" in text  # counts only
-
-
 def test_synthetic_banner_exactly_when_synthetic(project):
     banner = "**Synthetic demonstration data.**"
     assert banner in cpp_text("fife", ROUND)
-    assert banner in national_text(ROUND)
     assert banner not in cpp_text("fife", REAL_ROUND)
-    assert banner not in national_text(REAL_ROUND)
 
 
 def test_short_report_says_why_and_shows_no_results(project):
@@ -153,7 +109,7 @@ def test_short_report_says_why_and_shows_no_results(project):
 
 
 def test_every_image_has_alt_text_and_a_following_table(project):
-    for text in (cpp_text("fife"), national_text()):
+    for text in (cpp_text("fife"),):
         blocks = text.split("\n\n")
         images = [i for i, b in enumerate(blocks) if b.lstrip().startswith("![")]
         assert images
@@ -165,7 +121,7 @@ def test_every_image_has_alt_text_and_a_following_table(project):
 
 
 def test_heading_levels_never_skip(project):
-    for text in (cpp_text("fife"), national_text()):
+    for text in (cpp_text("fife"),):
         levels = [len(m) for m in re.findall(r"^(#+) ", text, re.M)]
         assert levels[0] == 2
         assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cpsa.tables import schema
 from cpsa.tables.spreadsheet import neutralise_formula, restore_formula
-from cpsa.tables.write import _read_csv, to_csv_bytes
+from cpsa.tables.write import to_csv_bytes
 
 RISKY = [
     "=cmd|'/c calc'!A1",
@@ -54,6 +55,13 @@ def test_csv_writer_neutralises_text_columns_and_reader_restores(tmp_path):
     assert all(c[:1] not in tuple("=+-@\t\r\uff1d\uff20") for c in cells), cells
     path = tmp_path / "t.csv"
     path.write_bytes(data)
-    back = _read_csv(path)
+    decl = schema.Table(
+        name="t",
+        file="t.csv",
+        row="one test string",
+        meaning="test",
+        columns=(schema.Column("text", "str", "", "text"), schema.Column("n", "int", "", "n")),
+    )
+    back = schema.read_csv(path, decl)
     assert list(back["text"]) == texts
     assert list(back["n"]) == list(range(len(texts)))
