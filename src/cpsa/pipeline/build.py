@@ -416,7 +416,8 @@ def _write_plan(task: ReportTask) -> None:
         improvement_plan.write_plan(
             round_=task.round,
             cpp=task.report,
-            tables_dir=task.parameters["tables_dir"],
+            # h1 (issue 11): a CPP notebook's parameters are only round and cpp
+            tables_dir=_Paths(root=task.root).tables(task.round) / "by_cpp" / task.report,
             target=tmp,
             paths=_Paths(root=task.root),
         )
