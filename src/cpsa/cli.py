@@ -20,6 +20,8 @@ from cpsa.logs import log_config, setup_logging
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("cpsa.data.validate", "check a survey export against the codebook and CPP list"),
+    "map": ("cpsa.data.colmap", "propose which export column is which statement (columns.yaml)"),
+    "codebook": ("cpsa.data.codebook", "turn a checklist (export or list) into a codebook to edit"),
     "ingest": ("cpsa.data.ingest", "validate the round's export and write the processed data"),
     "demo-data": ("cpsa.data.demo", "generate the synthetic demo rounds (seeded)"),
     "tables": ("cpsa.tables.write", "compute a round's statistics into outputs/<round>/tables"),

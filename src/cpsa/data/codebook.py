@@ -10,9 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
-from cpsa.config import ConfigError, Paths, get_paths
+from cpsa.config import ConfigError, Paths, get_paths, load_yaml_file
 
 # canonical response codes, in scale order (most positive first)
 RESPONSE_CODES = ("strongly_agree", "agree", "disagree", "strongly_disagree", "dont_know")
@@ -124,7 +122,7 @@ def _parse(raw: dict, source: Path) -> Codebook:
 
 @cache
 def _load(path: Path) -> Codebook:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = load_yaml_file(path)
     return _parse(raw, path)
 
 
@@ -135,3 +133,299 @@ def load_codebook(codebook_id: str, paths: Paths | None = None) -> Codebook:
         known = sorted(p.stem for p in paths.checklists.glob("*.yaml"))
         raise ConfigError(f"no checklist codebook {path}; known codebooks: {known}")
     return _load(path.resolve())
+
+
+# ---------------------------------------------------------------- changes between codebooks
+
+
+@dataclass(frozen=True)
+class CodebookChanges:
+    """Statements of two codebooks paired by id (ids are stable across rounds)."""
+
+    added: tuple[Statement, ...]  # in the new codebook only
+    retired: tuple[Statement, ...]  # in the old codebook only
+    reworded: tuple[tuple[Statement, Statement], ...]  # (old, new): same id, other wording
+    moved: tuple[tuple[Statement, Statement], ...]  # (old, new): same id, other theme
+    unchanged: tuple[str, ...]  # ids with the same wording and theme
+
+    @property
+    def any(self) -> bool:
+        return bool(self.added or self.retired or self.reworded or self.moved)
+
+    def lines(self) -> list[str]:
+        out = [f"added: {s.id} ({s.text!r})" for s in self.added]
+        out += [f"retired: {s.id} ({s.text!r})" for s in self.retired]
+        out += [f"reworded: {a.id}: {a.text!r} -> {b.text!r}" for a, b in self.reworded]
+        out += [f"moved: {a.id}: theme {a.theme} -> {b.theme}" for a, b in self.moved]
+        return out
+
+
+def codebook_changes(old: Codebook, new: Codebook) -> CodebookChanges:
+    """Which statements were added, retired, reworded or moved between two codebooks.
+
+    Statements are paired by id only, never by wording: a statement whose meaning
+    changed must be retired and added under a new id, and one only reworded keeps its
+    id (it is compared across rounds, with the rewording stated).
+    """
+    from cpsa.data.reference import normalise_label
+
+    before = {s.id: s for s in old.statements}
+    after = {s.id: s for s in new.statements}
+    reworded, moved, same = [], [], []
+    for sid in before.keys() & after.keys():
+        a, b = before[sid], after[sid]
+        if normalise_label(a.text) != normalise_label(b.text):
+            reworded.append((a, b))
+        if a.theme != b.theme:
+            moved.append((a, b))
+        if normalise_label(a.text) == normalise_label(b.text) and a.theme == b.theme:
+            same.append(sid)
+    return CodebookChanges(
+        added=tuple(after[i] for i in sorted(after.keys() - before.keys())),
+        retired=tuple(before[i] for i in sorted(before.keys() - after.keys())),
+        reworded=tuple(sorted(reworded, key=lambda p: p[0].id)),
+        moved=tuple(sorted(moved, key=lambda p: p[0].id)),
+        unchanged=tuple(sorted(same)),
+    )
+
+
+# ---------------------------------------------------------------- codebook from a checklist
+# `cpsa codebook --from <export or list> --id <new id> [--previous <codebook id>]`
+
+DEFAULT_SCALE = (
+    {"code": "strongly_agree", "label": "Strongly agree", "score": 4, "positive": True},
+    {"code": "agree", "label": "Agree", "score": 3, "positive": True},
+    {"code": "disagree", "label": "Disagree", "score": 2, "positive": False},
+    {"code": "strongly_disagree", "label": "Strongly disagree", "score": 1, "positive": False},
+    {"code": "dont_know", "label": "Don't know", "score": None, "positive": False},
+)
+_NUMBERING = r"^\s*(?:[-*\u2022]|\(?[0-9]+(?:\.[0-9]+)*[.)]?|\(?[a-z][.)])\s+"
+_REUSE_SCORE = 90  # a statement this close to a previous one keeps the previous id
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    area: str
+    text: str
+    id: str | None = None  # an id written in the list ("ENG01 Communities are ...")
+
+
+def read_checklist(path: Path) -> list[ChecklistItem]:
+    """A checklist's areas and statements, from a text list, a CSV list or a survey export.
+
+    A text list has one statement per line (numbering and bullets are ignored; a line
+    may start with its id, e.g. ``ENG01``); a line starting with ``#`` or ending with
+    ``:`` starts an area. A CSV list has columns ``area``, ``statement`` and optionally
+    ``id``. Any other file is read as a survey export: every column whose answers are
+    response labels (or numbers) is a statement, its matrix question the area.
+    """
+    import csv
+    import re
+
+    suffix = path.suffix.lower()
+    if suffix in (".txt", ".md"):
+        items, area = [], "Checklist"
+        for line in path.read_text(encoding="utf-8-sig").splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            if line.startswith("#") or (line.endswith(":") and len(line) < 120):
+                area = line.lstrip("#").rstrip(":").strip()
+                continue
+            text = re.sub(_NUMBERING, "", line, flags=re.IGNORECASE)
+            m = re.match(r"^([A-Z]{2,6}[0-9]{1,3})\s+(.*)$", text)
+            items.append(ChecklistItem(area, m.group(2) if m else text, m.group(1) if m else None))
+        return items
+    if suffix == ".csv":
+        text = path.read_text(encoding="utf-8-sig")
+        first = text.splitlines()[0].lower() if text else ""
+        if "statement" in first and "area" in first:
+            rows = list(csv.DictReader(text.splitlines()))
+            return [
+                ChecklistItem(r["area"].strip(), r["statement"].strip(), (r.get("id") or None))
+                for r in rows
+                if r.get("statement", "").strip()
+            ]
+    return _checklist_from_export(path)
+
+
+def _checklist_from_export(path: Path) -> list[ChecklistItem]:
+    from cpsa.data.exports import read_export
+    from cpsa.data.layouts import MATRIX_SEPARATORS
+    from cpsa.data.reference import normalise_label
+
+    raw = read_export(path)
+    answers = {normalise_label(o["label"]) for o in DEFAULT_SCALE} | {"dont know"}
+    items = []
+    for col in raw.columns:
+        values = [r[col.index] for r in raw.rows[:200] if col.index < len(r) and r[col.index]]
+        if not values:
+            continue
+        hits = sum(normalise_label(v) in answers or v.isdigit() for v in values)
+        if hits < 0.8 * len(values):
+            continue
+        area, text = "Checklist", col.text
+        if col.key != col.text:  # SurveyMonkey: question above the statement
+            area = col.key[: -len(col.text)].rstrip(" -") or area
+        else:
+            for sep in MATRIX_SEPARATORS:
+                if sep in col.text:
+                    area, text = col.text.split(sep, 1)
+                    break
+        items.append(ChecklistItem(area.strip(), text.strip()))
+    return items
+
+
+def _theme_id(area: str, taken: set[str]) -> str:
+    import re
+
+    from cpsa.data.reference import slugify
+
+    words = [w for w in slugify(area).split("-") if w not in {"and", "the", "of", "a", "to"}]
+    base = re.sub(r"[^a-z_]", "", "_".join(words[:3])) or "area"
+    tid, k = base, 2
+    while tid in taken:
+        tid, k = f"{base}_{k}", k + 1
+    return tid
+
+
+def build_codebook(
+    items: list[ChecklistItem], *, codebook_id: str, title: str, previous: Codebook | None = None
+) -> dict:
+    """A codebook (as YAML-ready data) for ``items``; ids kept from ``previous`` where the
+    wording is the same or very close, new ids otherwise (never reusing a previous id)."""
+    from rapidfuzz import fuzz, process
+
+    from cpsa.data.reference import normalise_label
+
+    if not items:
+        raise ConfigError("the checklist has no statements; check the file given to --from")
+    old_by_text = {normalise_label(s.text): s for s in (previous.statements if previous else ())}
+    old_theme_by_title = {
+        normalise_label(t.title): t for t in (previous.themes if previous else ())
+    }
+    used_ids = {s.id for s in previous.statements} if previous else set()
+    themes: dict[str, dict] = {}
+    statements = []
+    assigned: set[str] = set()
+    for it in items:
+        key = normalise_label(it.area)
+        if key not in themes:
+            old = old_theme_by_title.get(key)
+            tid = old.id if old else _theme_id(it.area, {t["id"] for t in themes.values()})
+            title_ = it.area
+            themes[key] = {
+                "id": tid,
+                "title": title_,
+                "description": f"{title_} (edit this description).",
+                "comments": {
+                    "strengths": old.strengths_question
+                    if old
+                    else f"What does the partnership do well on {title_[:1].lower() + title_[1:]}?",
+                    "improvements": old.improvements_question
+                    if old
+                    else f"What should the partnership improve on "
+                    f"{title_[:1].lower() + title_[1:]}?",
+                },
+            }
+        sid = it.id
+        if sid is None and old_by_text:
+            norm = normalise_label(it.text)
+            if norm in old_by_text:
+                sid = old_by_text[norm].id
+            else:
+                found = process.extractOne(
+                    norm, list(old_by_text), scorer=fuzz.ratio, score_cutoff=_REUSE_SCORE
+                )
+                if found is not None:
+                    sid = old_by_text[found[0]].id
+        if sid in assigned:
+            sid = None
+        statements.append({"id": sid, "theme": themes[key]["id"], "text": it.text})
+        if sid:
+            assigned.add(sid)
+    # new ids: the theme's prefix and the next number never used before
+    for st in statements:
+        if st["id"] is None:
+            prefix = st["theme"].replace("_", "")[:3].upper()
+            n = 1
+            while f"{prefix}{n:02d}" in used_ids | assigned:
+                n += 1
+            st["id"] = f"{prefix}{n:02d}"
+            assigned.add(st["id"])
+    return {
+        "id": codebook_id,
+        "title": title,
+        "scale": [dict(o) for o in (_scale_of(previous) if previous else DEFAULT_SCALE)],
+        "themes": list(themes.values()),
+        "statements": statements,
+    }
+
+
+def _scale_of(cb: Codebook) -> list[dict]:
+    return [
+        {"code": o.code, "label": o.label, "score": o.score, "positive": o.positive}
+        for o in cb.scale
+    ]
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument(
+        "--from", dest="source", type=Path, required=True,
+        help="the checklist: a text list (.txt/.md), a CSV list (area,statement[,id]) or an export",
+    )  # fmt: skip
+    parser.add_argument("--id", required=True, help="the new codebook's id, e.g. psif-cpp-v1")
+    parser.add_argument("--title", default=None, help="the codebook's title")
+    parser.add_argument(
+        "--previous", default=None, help="the previous round's codebook id: keep its statement ids"
+    )
+    parser.add_argument("--force", action="store_true", help="replace an existing codebook file")
+
+
+def run(args) -> int:
+    import sys
+
+    import yaml
+
+    from cpsa.atomic import write_text
+
+    paths = get_paths()
+    if not args.source.is_file():
+        raise ConfigError(f"{args.source}: no such file")
+    target = paths.checklists / f"{args.id}.yaml"
+    if target.exists() and not args.force:
+        raise ConfigError(f"{target} already exists; pass --force to replace it")
+    previous = load_codebook(args.previous, paths) if args.previous else None
+    try:
+        items = read_checklist(args.source)
+    except Exception as exc:  # an unreadable export says why
+        raise ConfigError(f"{args.source}: {exc}") from exc
+    data = build_codebook(
+        items, codebook_id=args.id, title=args.title or f"Checklist {args.id}", previous=previous
+    )
+    header = (
+        f"# Codebook {args.id}, written by `cpsa codebook --from {args.source.name}`.\n"
+        "# Edit titles, descriptions and comment questions. Statement ids are stable across\n"
+        "# rounds: never renumber or reuse an id; retire it and add a new one when a\n"
+        "# statement's meaning changes.\n"
+    )
+    text = header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    new = _parse(yaml.safe_load(text), target)  # the result must load
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_text(target, text)
+    print(
+        f"wrote {target.relative_to(paths.root) if paths.inside(target) else target}: "
+        f"{len(new.statements)} statements in {len(new.themes)} areas",
+        file=sys.stderr,
+    )
+    if previous is not None:
+        changes = codebook_changes(previous, new)
+        print(
+            f"changes since {previous.id}: {len(changes.added)} added, "
+            f"{len(changes.retired)} retired, {len(changes.reworded)} reworded, "
+            f"{len(changes.moved)} moved",
+            file=sys.stderr,
+        )
+        for line in changes.lines()[:60]:
+            print(f"  {line}", file=sys.stderr)
+    return 0

@@ -26,7 +26,9 @@ import pandas as pd
 
 from cpsa.config import ConfigError, Paths, RoundConfig, get_paths, load_round
 from cpsa.data.codebook import load_codebook
+from cpsa.data.colmap import load_map, map_path
 from cpsa.data.reference import load_reference
+from cpsa.data.text import normalise_series  # h6-text (issue 16.16)
 from cpsa.data.validate import check_export
 from cpsa.errors import ExportInvalid  # noqa: F401
 
@@ -62,6 +64,11 @@ def _fingerprint(cfg: RoundConfig, export_sha: str, paths: Paths) -> str:
     for name in ("cpps.csv", "cpp_aliases.csv", "partner_types.csv"):
         h.update((paths.reference / name).read_bytes())
     h.update("\n".join(cfg.cpps).encode())
+    # how the export is read: worksheet, answer codes and the confirmed column map
+    h.update(f"\nsheet={cfg.sheet}\ncodes={sorted((cfg.codes or {}).items())}\n".encode())
+    columns = map_path(cfg.round, paths)
+    if columns.is_file():
+        h.update(columns.read_bytes())
     return h.hexdigest()
 
 
@@ -136,6 +143,9 @@ def ingest_round(round_: str, *, paths: Paths | None = None) -> IngestResult:
         reference=load_reference(paths),
         round_cpps=cfg.cpps,
         round_name=round_,
+        codes=cfg.codes,
+        sheet=cfg.sheet,
+        column_map=load_map(round_, paths),
     )
     if validation.parsed is None:
         log.error(
@@ -145,6 +155,9 @@ def ingest_round(round_: str, *, paths: Paths | None = None) -> IngestResult:
     if _sha256(export) != export_sha:
         raise ConfigError(f"{cfg.export} changed while it was being read; run ingest again")
     parsed = validation.parsed
+    # h6-text (issue 16.16): respondents' free text is normalised once, here, before it
+    # is stored (cpsa.data.text: NFC, control/bidi/zero-width characters removed ...)
+    parsed.comments["text"] = normalise_series(parsed.comments["text"])
     manifest = {
         "round": round_,
         "source": cfg.export,

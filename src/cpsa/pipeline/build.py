@@ -6,9 +6,18 @@ whole round, one CPP (``--cpp``) or the national overview (``--national-only``).
 Incremental by content, not by mtimes: each step's inputs are hashed and the
 digest of the last good run is kept in ``outputs/<round>/.state/``. A report is
 rebuilt only when its notebook, the cpsa sources, its parameter file, its own
-tables, the round's reference data or the renderer changed, or an output is
-missing. A no-op build therefore only
+tables, the round's reference data or the renderer changed, or a file it
+delivers is missing or differs from its manifest (``outputs/<round>/manifests/``,
+see :mod:`cpsa.pipeline.manifest`). The data step is redone when its inputs
+changed or a table it wrote is missing or altered. A no-op build therefore only
 hashes files: no kernel starts and no heavy module is imported.
+
+Every output of a report (executed notebook, HTML, PDF, workbook, ...) is first
+written to a private staging folder ``outputs/<round>/.stage-<report>-*``; only
+when all of them are complete does the build process (which holds the round's
+lock) move them into place together and write the manifest. A failure leaves the
+previous complete set of files. Workers die with the build process (parent-death
+signal plus a watchdog) and never write outside their staging folder.
 
 Reports run in a pool of worker processes (``--jobs``, default one per core),
 each reusing its imported renderer for every report it builds. A failing report
@@ -32,6 +41,8 @@ import os
 import shutil
 import signal
 import sys
+import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -41,13 +52,15 @@ from typing import Any
 import cpsa
 from cpsa import atomic
 from cpsa.config import ConfigError, Paths, RoundConfig, get_paths, load_round
+from cpsa.pipeline import manifest as mf
 from cpsa.pipeline.params import NATIONAL, ReportSpec, report_spec
 
 log = logging.getLogger("cpsa.pipeline.build")
 
 SYNTHETIC_BANNER = "SYNTHETIC DEMONSTRATION DATA"
-STATE_VERSION = 1  # bump when the digest recipe changes, so every report rebuilds once
+STATE_VERSION = 2  # bump when the digest recipe changes, so every report rebuilds once
 SOURCES = Path(cpsa.__file__).resolve().parent
+STAGE_PREFIX = ".stage-"
 
 
 # --------------------------------------------------------------------------- results
@@ -62,10 +75,7 @@ class ReportTask:
     notebook: Path
     parameters: dict[str, Any]
     root: Path
-    executed: Path
-    html: Path
-    pdf: Path
-    plan: Path | None  # improvement-plan spreadsheet, CPP reports only
+    outputs: dict[str, Path]  # role -> final path (manifest.report_outputs)
     title: str
     subtitle: str | None
     banner: str | None
@@ -81,6 +91,8 @@ class ReportOutcome:
     seconds: float = 0.0
     message: str = ""
     phases: tuple[tuple[str, float], ...] = ()  # (step, seconds), for the log
+    stage: Path | None = None  # the staging folder holding the new outputs (parent publishes)
+    failed_copy: Path | None = None  # a failed notebook's executed copy, in the staging folder
 
 
 @dataclass(frozen=True)
@@ -171,17 +183,26 @@ def _state_file(paths: Paths, round_: str, name: str) -> Path:
     return paths.round_outputs(round_) / ".state" / f"{name}.json"
 
 
-def _is_current(paths: Paths, round_: str, name: str, digest: str, outputs: list[Path]) -> bool:
-    file = _state_file(paths, round_, name)
+def _read_state(paths: Paths, round_: str, name: str) -> dict[str, Any]:
     try:
-        state = json.loads(file.read_text(encoding="utf-8"))
+        state = json.loads(_state_file(paths, round_, name).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def _is_current(paths: Paths, round_: str, name: str, digest: str, outputs: list[Path]) -> bool:
+    state = _read_state(paths, round_, name)
     return state.get("digest") == digest and all(p.is_file() for p in outputs)
 
 
-def _mark_current(paths: Paths, round_: str, name: str, digest: str) -> None:
-    text = json.dumps({"digest": digest, "state_version": STATE_VERSION}, sort_keys=True)
+def _mark_current(
+    paths: Paths, round_: str, name: str, digest: str, outputs: dict[str, str] | None = None
+) -> None:
+    state: dict[str, Any] = {"digest": digest, "state_version": STATE_VERSION}
+    if outputs is not None:
+        state["outputs"] = outputs
+    text = json.dumps(state, sort_keys=True)
     atomic.write_text(_state_file(paths, round_, name), text + "\n")
 
 
@@ -190,8 +211,39 @@ def _forget(paths: Paths, round_: str, name: str) -> None:
         _state_file(paths, round_, name).unlink()
 
 
+def _outputs_intact(recorded: Any, root: Path) -> bool:
+    """Whether every file recorded as ``relpath -> sha256`` is still there, unchanged."""
+    if not isinstance(recorded, dict) or not recorded:
+        return False
+    for name, sha in recorded.items():
+        path = root / name
+        if not path.is_file() or mf.sha256_file(path) != sha:
+            return False
+    return True
+
+
+class RoundLock:
+    """The round's build lock, held by the build process for the whole build."""
+
+    def __init__(self, file: Path, handle: Any) -> None:
+        self.file = file
+        self.handle = handle
+
+    def check(self) -> None:
+        """Raise unless this process still holds the lock (checked before every swap)."""
+        try:
+            same = os.fstat(self.handle.fileno()).st_ino == os.stat(self.file).st_ino
+        except (OSError, ValueError):
+            same = False
+        if not same:
+            raise ConfigError(
+                f"the build lock {self.file} was removed or replaced during the build; "
+                "no further report is published. Run the build again."
+            )
+
+
 @contextlib.contextmanager
-def _round_lock(paths: Paths, round_: str) -> Iterator[None]:
+def _round_lock(paths: Paths, round_: str) -> Iterator[RoundLock]:
     """One build per round at a time (two would race for the same outputs)."""
     file = paths.round_outputs(round_) / ".state" / "build.lock"
     file.parent.mkdir(parents=True, exist_ok=True)
@@ -203,7 +255,7 @@ def _round_lock(paths: Paths, round_: str) -> Iterator[None]:
                 f"another `cpsa build --round {round_}` is running; wait for it to finish"
             ) from None
         try:
-            yield
+            yield RoundLock(file, handle)
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
@@ -215,7 +267,7 @@ def _remove_leftovers(folder: Path) -> None:
     for p in folder.iterdir():
         if not p.name.startswith("."):
             continue
-        if p.is_dir() and p.name.startswith(".render-"):
+        if p.is_dir() and p.name.startswith((".render-", STAGE_PREFIX)):
             shutil.rmtree(p, ignore_errors=True)
         elif p.is_file() and (".tmp" in p.name or p.suffix == ".ipynb"):
             p.unlink(missing_ok=True)
@@ -227,15 +279,15 @@ def _remove_leftovers(folder: Path) -> None:
 def ensure_data(cfg: RoundConfig, paths: Paths, *, src: str, force: bool = False) -> str:
     """Ingest and compute the round's tables unless their inputs are unchanged."""
     digest = data_digest(cfg, paths, src)
-    outputs = [
-        paths.processed(cfg.round) / "manifest.json",
-        paths.tables(cfg.round) / "cpp_items.csv",
-    ]
     rounds = [cfg.round]
     if cfg.baseline and paths.round_config_file(cfg.baseline).is_file():
         rounds.append(cfg.baseline)
     intact = all(_processed_intact(paths.processed(r)) for r in rounds)
-    if not force and intact and _is_current(paths, cfg.round, "data", digest, outputs):
+    state = _read_state(paths, cfg.round, "data")
+    # every table the step wrote must still be there, unchanged (a deleted comments.csv
+    # is not "up to date": the step runs again and writes it)
+    current = state.get("digest") == digest and _outputs_intact(state.get("outputs"), paths.root)
+    if not force and intact and current:
         return "up to date"
     from cpsa.data.ingest import ingest_round
     from cpsa.tables.write import write_round_tables
@@ -245,7 +297,8 @@ def ensure_data(cfg: RoundConfig, paths: Paths, *, src: str, force: bool = False
         ingest_round(cfg.baseline, paths=paths)
     ingest_round(cfg.round, paths=paths)
     write_round_tables(cfg.round, out_dir=paths.tables(cfg.round), paths=paths)
-    _mark_current(paths, cfg.round, "data", digest)
+    tables = mf.hash_inputs(_files_under(paths.tables(cfg.round)), paths.root)
+    _mark_current(paths, cfg.round, "data", digest, outputs=tables)
     return "rebuilt"
 
 
@@ -307,29 +360,21 @@ def report_title(cfg: RoundConfig, report: str, paths: Paths) -> tuple[str, str]
     return f"{name} CPP board self-assessment {cfg.round}", subtitle
 
 
-def _outputs(paths: Paths, round_: str, report: str, *, with_plan: bool) -> dict[str, Path]:
-    reports = paths.reports(round_)
-    out = {
-        "executed": paths.executed_notebooks(round_) / f"{report}.ipynb",
-        "html": reports / f"{report}.html",
-        "pdf": reports / f"{report}.pdf",
-    }
-    if with_plan and report != NATIONAL:
-        out["plan"] = reports / f"{report}-improvement-plan.xlsx"
-    return out
-
-
 def _has_improvement_plan() -> bool:
-    return (SOURCES / "improvement_plan.py").is_file()
+    return (SOURCES / "report" / "improvement_plan.py").is_file()
 
 
 # --------------------------------------------------------------------------- workers
 
 
 def build_report(task: ReportTask) -> ReportOutcome:
-    """Execute, then render one report; never raises for a report's own failure."""
-    from cpsa.pipeline.execute import ExecutionError, execute_report
-    from cpsa.render import render_report
+    """Execute, then render one report into a staging folder; never raises for its own failure.
+
+    Nothing is written outside the staging folder: the build process publishes a
+    built report (:func:`publish`), so a worker that outlives its build cannot
+    touch the published files.
+    """
+    from cpsa.pipeline.execute import ExecutionError, execute_report, failed_path
 
     start = time.perf_counter()
     phases: list[tuple[str, float]] = []
@@ -337,42 +382,190 @@ def build_report(task: ReportTask) -> ReportOutcome:
     def lap(step: str) -> None:
         phases.append((step, round(time.perf_counter() - start - sum(t for _, t in phases), 2)))
 
+    def failed(message: str, **extra: Any) -> ReportOutcome:
+        return ReportOutcome(
+            task.report, "failed", time.perf_counter() - start, message, stage=stage, **extra
+        )
+
+    round_dir = task.root / "outputs" / task.round
+    round_dir.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{task.report}-", dir=round_dir))
+    staged = {role: stage / path.relative_to(round_dir) for role, path in task.outputs.items()}
+    for path in staged.values():
+        path.parent.mkdir(parents=True, exist_ok=True)
     try:
         execute_report(
             notebook=task.notebook,
             parameters=task.parameters,
-            target=task.executed,
+            target=staged[mf.NOTEBOOK],
             root=task.root,
             timeout=task.timeout,
             provenance=_provenance(task),
+            published=task.outputs[mf.NOTEBOOK],
         )
         lap("execute")
-        if task.plan is not None:
-            _write_plan(task)
+        if "plan" in staged:
+            _write_plan(task, staged["plan"])
             lap("plan")
-        task.html.parent.mkdir(parents=True, exist_ok=True)
-        render_report(
-            task.executed,
-            html_target=task.html,
-            pdf_target=task.pdf,
-            title=task.title,
-            subtitle=task.subtitle,
-            banner=task.banner,
-            timestamp=task.timestamp,
-            renderer=task.renderer,
-        )
+        # --- further delivered files (workshop kit, technical report, release): write each
+        # to staged[<role>] here, after adding its role to manifest.delivered_files ---
+        _render(task, staged)
         lap("render")
     except ExecutionError as exc:
-        where = f" (executed copy: {_rel(exc.failed_copy, task.root)})" if exc.failed_copy else ""
-        return ReportOutcome(task.report, "failed", time.perf_counter() - start, f"{exc}{where}")
+        where = ""
+        if exc.failed_copy:
+            copy = _rel(failed_path(task.outputs[mf.NOTEBOOK]), task.root)
+            where = f" (executed copy: {copy})"
+        return failed(f"{exc}{where}", failed_copy=exc.failed_copy)
     except OSError as exc:  # disk full, read-only folder: say which folder and what to do
         log.debug("report %s failed", task.report, exc_info=True)
-        return ReportOutcome(task.report, "failed", time.perf_counter() - start, os_error(exc))
+        return failed(os_error(exc))
     except Exception as exc:  # a renderer or plan failure must not stop the other reports
         log.debug("report %s failed", task.report, exc_info=True)
         message = f"{type(exc).__name__}: {exc}"
-        return ReportOutcome(task.report, "failed", time.perf_counter() - start, message)
-    return ReportOutcome(task.report, "built", time.perf_counter() - start, phases=tuple(phases))
+        if phases and phases[-1][0] in ("execute", "plan"):  # the render failed
+            fault = locate_render_fault(task, staged[mf.NOTEBOOK])
+            if fault:
+                message += f"\n  at fault: {fault}"
+        return failed(message)
+    missing = [role for role, path in staged.items() if not path.is_file()]
+    if missing:
+        return failed(f"the build wrote no {', '.join(missing)} file")
+    return ReportOutcome(
+        task.report, "built", time.perf_counter() - start, phases=tuple(phases), stage=stage
+    )
+
+
+def _render(task: ReportTask, staged: dict[str, Path], executed: Path | None = None) -> None:
+    from cpsa.render import render_report
+
+    render_report(
+        executed or staged[mf.NOTEBOOK],
+        html_target=staged["html"],
+        pdf_target=staged["pdf"],
+        title=task.title,
+        subtitle=task.subtitle,
+        banner=task.banner,
+        timestamp=task.timestamp,
+        renderer=task.renderer,
+    )
+
+
+# ----------------------------------------------------------------- what broke a render
+
+FAULT_SECONDS = 180.0  # time budget for finding the cell that breaks a render
+
+
+def _displayed(cell: dict[str, Any]) -> str | None:
+    """The Markdown a cell shows in the report (None if it shows nothing)."""
+    if "parameters" in cell.get("metadata", {}).get("tags", []):
+        return None
+    if cell.get("cell_type") == "markdown":
+        return _text(cell.get("source", ""))
+    if cell.get("cell_type") == "code":
+        parts = [
+            _text(o["data"]["text/markdown"])
+            for o in cell.get("outputs", [])
+            if "text/markdown" in o.get("data", {})
+        ]
+        return "\n\n".join(parts) if parts else None
+    return None
+
+
+def _text(value: str | list[str]) -> str:
+    return value if isinstance(value, str) else "".join(value)
+
+
+def _with_cells(nb: dict[str, Any], keep: list[int], last: tuple[int, str] | None) -> dict:
+    """A copy of ``nb`` with only the front matter and the cells ``keep``.
+
+    ``last`` = (index, text) replaces what cell ``index`` shows by ``text``.
+    """
+    cells = []
+    for i, cell in enumerate(nb["cells"]):
+        if i == 0 and cell.get("cell_type") == "raw":
+            cells.append(cell)
+        elif i in keep:
+            if last is not None and i == last[0]:
+                cell = {"cell_type": "markdown", "metadata": {}, "source": last[1]}
+                cell["id"] = nb["cells"][i].get("id", f"cell-{i}")
+            cells.append(cell)
+    return {**nb, "cells": cells}
+
+
+def find_fault(
+    nb: dict[str, Any], fails: Callable[[dict[str, Any]], bool], *, budget: float = FAULT_SECONDS
+) -> str | None:
+    """Which displayed cell (and which of its lines) makes ``fails`` true, by bisection.
+
+    Renders prefixes of the report: the first cell whose addition makes the render
+    fail is at fault, then the first of its lines likewise. None when the fault
+    cannot be pinned down (e.g. it only appears with the whole report).
+    """
+    deadline = time.monotonic() + budget
+    shown = [(i, t) for i, c in enumerate(nb["cells"]) if (t := _displayed(c)) is not None]
+    if not shown:
+        return None
+    order = [i for i, _ in shown]
+
+    def prefix_fails(k: int, last: tuple[int, str] | None = None) -> bool:
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        return fails(_with_cells(nb, order[:k], last))
+
+    try:
+        lo, hi = 1, len(order)  # the smallest k whose prefix fails lies in [lo, hi]
+        if not prefix_fails(hi):
+            return None
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if prefix_fails(mid):
+                hi = mid
+            else:
+                lo = mid + 1
+        index, text = shown[lo - 1]
+        lines = text.splitlines()
+        a, b = 1, len(lines)
+        while a < b:
+            mid = (a + b) // 2
+            if prefix_fails(lo, (index, "\n".join(lines[:mid]))):
+                b = mid
+            else:
+                a = mid + 1
+        line = lines[a - 1] if lines else ""
+    except TimeoutError:
+        return None
+    cell = nb["cells"][index]
+    what = f"cell {index}"
+    if cell.get("id"):
+        what += f" (id {cell['id']})"
+    if cell.get("cell_type") == "code":
+        what += f", output of: {_text(cell.get('source', '')).strip()[:80]!r}"
+    shown_line = line if len(line) <= 160 else line[:157] + "..."
+    return f"{what}, displayed line {a}: {shown_line!r}"
+
+
+def locate_render_fault(task: ReportTask, executed: Path) -> str | None:
+    """Name the cell and line that make this report's render fail (best effort)."""
+    nb = json.loads(executed.read_text(encoding="utf-8"))
+
+    def fails(candidate: dict[str, Any]) -> bool:
+        with tempfile.TemporaryDirectory(prefix=".fault-", dir=executed.parent) as tmp:
+            folder = Path(tmp)
+            probe = folder / "probe.ipynb"
+            probe.write_text(json.dumps(candidate), encoding="utf-8")
+            staged = {"html": folder / "probe.html", "pdf": folder / "probe.pdf"}
+            try:
+                _render(task, staged, executed=probe)
+            except Exception:
+                return True
+            return False
+
+    try:
+        return find_fault(nb, fails)
+    except Exception as exc:  # diagnosis must never hide the original failure
+        log.debug("could not locate the render fault: %s", exc)
+        return None
 
 
 _WRITE_ERRORS = {errno.EROFS, errno.ENOSPC, errno.EACCES, errno.EPERM, errno.EDQUOT}
@@ -407,12 +600,11 @@ def _provenance(task: ReportTask) -> dict[str, Any] | None:
     return {"provenance": block.as_dict() if hasattr(block, "as_dict") else block}
 
 
-def _write_plan(task: ReportTask) -> None:
+def _write_plan(task: ReportTask, target: Path) -> None:
     from cpsa.config import Paths as _Paths
     from cpsa.report import improvement_plan
 
-    assert task.plan is not None
-    with atomic.atomic_path(task.plan, suffix=".tmp.xlsx") as tmp:
+    with atomic.atomic_path(target, suffix=".tmp.xlsx") as tmp:
         improvement_plan.write_plan(
             round_=task.round,
             cpp=task.report,
@@ -423,12 +615,43 @@ def _write_plan(task: ReportTask) -> None:
         )
 
 
-def _worker_init(root: str) -> None:
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _worker_init(root: str, parent: int) -> None:
     # Ctrl-C is handled by the parent, which terminates the pool; a killed worker's
     # kernel exits with it (ipykernel watches its parent) and the next build removes
-    # its temporary files
+    # its staging folder
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ["CPSA_ROOT"] = root
+    die_with_parent(parent)
+
+
+def die_with_parent(parent: int) -> None:
+    """Kill this process as soon as ``parent`` dies (even by ``kill -9``).
+
+    Linux delivers SIGKILL on the parent's death (``PR_SET_PDEATHSIG``); a watchdog
+    thread polling the parent's pid covers other systems and the moment before the
+    signal was armed.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no libc prctl: the watchdog still works
+            pass
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="cpsa-parent-watchdog", daemon=True).start()
 
 
 def _run_tasks(
@@ -442,7 +665,9 @@ def _run_tasks(
     # threads, and a forked child can inherit one of their locks held forever
     ctx = multiprocessing.get_context("spawn")
     pool = ctx.Pool(
-        processes=min(jobs, len(tasks)), initializer=_worker_init, initargs=(str(tasks[0].root),)
+        processes=min(jobs, len(tasks)),
+        initializer=_worker_init,
+        initargs=(str(tasks[0].root), os.getpid()),
     )
     try:
         for outcome in pool.imap_unordered(build_report, tasks):
@@ -453,6 +678,116 @@ def _run_tasks(
         raise
     finally:
         pool.join()
+
+
+# --------------------------------------------------------------------------- publish
+
+
+def report_digest(report: str, src: str, identity: str, inputs: dict[str, str]) -> str:
+    """Digest of everything a report is made from (its inputs' hashes, code, renderer)."""
+    text = json.dumps(inputs, sort_keys=True)
+    return digest_of("report", report, src, identity, text, base=Path("."))
+
+
+def _report_current(paths: Paths, spec: ReportSpec, digest: str) -> bool:
+    """Up to date: same inputs as the last good build, and every output as it wrote them."""
+    if not _is_current(paths, spec.round, spec.report, digest, []):
+        return False
+    manifest = mf.read_manifest(paths, spec.round, spec.report)
+    if manifest is None or manifest.digest != digest:
+        return False
+    problems = mf.file_problems(manifest, spec, paths)
+    if problems:
+        log.info("report %s is rebuilt: %s", spec.report, "; ".join(problems))
+    return not problems
+
+
+def publish(
+    outcome: ReportOutcome,
+    spec: ReportSpec,
+    paths: Paths,
+    *,
+    lock: RoundLock,
+    digest: str,
+    inputs: dict[str, str],
+    code: dict[str, str],
+) -> None:
+    """Move a built report's staged files into place together, then write its manifest.
+
+    Runs in the build process, which holds the round's lock (checked first). The
+    state and manifest are removed before the first move, so an interruption
+    mid-swap is never taken for a good build; if a move fails, the files already
+    moved are put back, leaving the previous complete set.
+    """
+    assert outcome.stage is not None
+    lock.check()
+    stage, round_dir = outcome.stage, paths.round_outputs(spec.round)
+    outputs = mf.report_outputs(spec, paths)
+    roles = {path.relative_to(round_dir).as_posix(): role for role, path in outputs.items()}
+    moves = sorted(
+        (p.relative_to(stage).as_posix(), p)
+        for p in stage.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(stage).parts)
+    )
+    files = {}
+    for name, path in moves:
+        rel_name = (round_dir / name).relative_to(paths.root).as_posix()
+        size = path.stat().st_size
+        files[rel_name] = {
+            "role": roles.get(name, "extra"),
+            "sha256": mf.sha256_file(path),
+            "bytes": size,
+        }
+    _forget(paths, spec.round, spec.report)
+    mf.forget_manifest(paths, spec.round, spec.report)
+    backup = stage / ".previous"
+    done: list[tuple[Path, Path | None]] = []  # (final, backup of the previous file or None)
+    try:
+        for name, path in moves:
+            final = round_dir / name
+            final.parent.mkdir(parents=True, exist_ok=True)
+            kept = None
+            if final.is_file():
+                kept = backup / name
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    os.link(final, kept)
+                except OSError:
+                    shutil.copy2(final, kept)
+            os.replace(path, final)
+            done.append((final, kept))
+    except BaseException:
+        for final, kept in reversed(done):
+            with contextlib.suppress(OSError):
+                if kept is None:
+                    final.unlink()
+                else:
+                    os.replace(kept, final)
+        raise
+    from cpsa.pipeline.execute import failed_path
+
+    failed_path(outputs[mf.NOTEBOOK]).unlink(missing_ok=True)
+    mf.Manifest(spec.round, spec.report, digest, code, inputs, files).write(paths)
+    _mark_current(paths, spec.round, spec.report, digest)
+    shutil.rmtree(stage, ignore_errors=True)
+
+
+def _discard(outcome: ReportOutcome, spec: ReportSpec, paths: Paths, *, lock: RoundLock) -> None:
+    """A failed report: keep the failed notebook for debugging, drop the rest of the stage.
+
+    The previous report stays published but is no longer marked up to date, so the
+    next build tries again.
+    """
+    _forget(paths, spec.round, spec.report)
+    if outcome.failed_copy is not None and outcome.failed_copy.is_file():
+        from cpsa.pipeline.execute import failed_path
+
+        lock.check()
+        target = failed_path(mf.executed_notebook(spec, paths))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(outcome.failed_copy, target)
+    if outcome.stage is not None:
+        shutil.rmtree(outcome.stage, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- build
@@ -476,7 +811,8 @@ def build(
     paths = paths or get_paths()
     cfg = load_round(round_, paths)
     jobs = jobs or os.cpu_count() or 1
-    with _round_lock(paths, round_):
+    with _round_lock(paths, round_) as lock:
+        _remove_leftovers(paths.round_outputs(round_))
         _remove_leftovers(paths.executed_notebooks(round_))
         _remove_leftovers(paths.reports(round_))
         src = source_digest()
@@ -491,20 +827,21 @@ def build(
 
         renderer = choose_renderer()
         identity = renderer_identity(renderer)
-        with_plan = _has_improvement_plan()
+        code = {"sources": src, "renderer": identity}
         outcomes: list[ReportOutcome] = []
         stale: list[tuple[ReportSpec, str, dict[str, Path]]] = []
+        records: dict[str, tuple[ReportSpec, str, dict[str, str]]] = {}
         for report in selected:
             spec = report_spec(paths, round_, report)
-            outs = _outputs(paths, round_, report, with_plan=with_plan)
-            files = report_inputs(spec, cfg, paths)
-            digest = digest_of("report", report, src, identity, files=files, base=paths.root)
-            if not force and _is_current(paths, round_, report, digest, list(outs.values())):
+            outs = mf.report_outputs(spec, paths)
+            inputs = mf.hash_inputs(report_inputs(spec, cfg, paths), paths.root)
+            digest = report_digest(report, src, identity, inputs)
+            if not force and _report_current(paths, spec, digest):
                 outcomes.append(ReportOutcome(report, "skipped"))
             else:
                 stale.append((spec, digest, outs))
+                records[report] = (spec, digest, inputs)
         tasks = _tasks(stale, cfg, paths, renderer=renderer, timeout=timeout or DEFAULT_TIMEOUT)
-        digests = {spec.report: digest for spec, digest, _ in stale}
         if outcomes:
             echo(f"{len(outcomes)} of {len(selected)} report(s) up to date")
         done = 0
@@ -513,11 +850,22 @@ def build(
             nonlocal done
             done += 1
             log.debug("report %s %s: %s", outcome.report, outcome.status, dict(outcome.phases))
+            spec, digest, inputs = records[outcome.report]
             if outcome.status == "built":
-                _mark_current(paths, round_, outcome.report, digests[outcome.report])
+                try:
+                    publish(
+                        outcome, spec, paths, lock=lock, digest=digest, inputs=inputs, code=code
+                    )
+                except OSError as exc:
+                    log.debug("publishing %s failed", outcome.report, exc_info=True)
+                    _discard(outcome, spec, paths, lock=lock)
+                    message = os_error(exc)
+                    outcome = ReportOutcome(outcome.report, "failed", outcome.seconds, message)
+            else:
+                _discard(outcome, spec, paths, lock=lock)
+            if outcome.status == "built":
                 echo(f"[{done}/{len(tasks)}] built {outcome.report} ({outcome.seconds:.1f} s)")
             else:
-                _forget(paths, round_, outcome.report)
                 echo(f"[{done}/{len(tasks)}] FAILED {outcome.report}: {outcome.message}")
             outcomes.append(outcome)
 
@@ -565,10 +913,7 @@ def _tasks(
                 notebook=spec.notebook,
                 parameters=params,
                 root=paths.root,
-                executed=outs["executed"],
-                html=outs["html"],
-                pdf=outs["pdf"],
-                plan=outs.get("plan"),
+                outputs=outs,
                 title=title,
                 subtitle=subtitle,
                 banner=SYNTHETIC_BANNER if cfg.synthetic else None,

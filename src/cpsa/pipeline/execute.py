@@ -52,8 +52,13 @@ def execute_report(
     timeout: int = DEFAULT_TIMEOUT,
     kernel_name: str = KERNEL_NAME,
     provenance: dict[str, Any] | None = None,
+    published: Path | None = None,
 ) -> ExecutionResult:
-    """Execute ``notebook`` with ``parameters`` into ``target``; raise ExecutionError on failure."""
+    """Execute ``notebook`` with ``parameters`` into ``target``; raise ExecutionError on failure.
+
+    ``published`` is where the build will move ``target`` (it stages every output of a
+    report before swapping them in); the notebook records that path, not the staging one.
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -62,7 +67,10 @@ def execute_report(
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".ipynb", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
-    relative = {"input_path": _rel(notebook, root), "output_path": _rel(target, root)}
+    relative = {
+        "input_path": _rel(notebook, root),
+        "output_path": _rel(published or target, root),
+    }
     try:
         try:
             # short path: Unix socket names are limited to ~100 characters

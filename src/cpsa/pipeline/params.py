@@ -22,7 +22,16 @@ from typing import Any
 import yaml
 
 from cpsa import atomic
-from cpsa.config import ConfigError, Paths, RoundConfig, get_paths, load_round
+from cpsa.config import (
+    ConfigError,
+    Paths,
+    RoundConfig,
+    check_round_name,
+    check_slug,
+    get_paths,
+    load_round,
+    load_yaml_file,
+)
 
 log = logging.getLogger("cpsa.pipeline.params")
 
@@ -58,6 +67,8 @@ class ParamsWritten:
 
 def params_file(paths: Paths, round_: str, report: str) -> Path:
     base = paths.round_params(round_)
+    if report != NATIONAL:
+        check_slug(report)
     return base / "national.yaml" if report == NATIONAL else base / "cpp" / f"{report}.yaml"
 
 
@@ -155,10 +166,7 @@ def load_params(file: Path) -> dict[str, Any]:
     """Read one parameter file; a clear error when it is missing or not a mapping."""
     if not file.is_file():
         raise ConfigError(f"no parameter file {file}; run `cpsa params --round <round>` first")
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{file}: not valid YAML: {exc}") from exc
+    data = load_yaml_file(file)
     if not isinstance(data, dict):
         raise ConfigError(f"{file}: expected a mapping of parameter names to values")
     return data
@@ -258,6 +266,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_round_name(args.round)
     result = write_round_params(args.round)
     paths = get_paths()
     summary = {

@@ -45,6 +45,8 @@ class Provenance:
     parameters: dict[str, Any] = field(default_factory=dict)
     packages: dict[str, str] = field(default_factory=dict)
     renderer: str = ""
+    # thresholds the round lowers below the disclosure minimums, and why (None: none)
+    disclosure_override: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -62,6 +64,8 @@ class Provenance:
             ("Parameters", json.dumps(self.parameters, sort_keys=True)),
             ("Renderer", self.renderer),
         ]
+        if self.disclosure_override:
+            rows.insert(0, ("DISCLOSURE MINIMUM LOWERED", self.disclosure_override))
         rows += [(f"Package {k}", v) for k, v in sorted(self.packages.items())]
         return rows
 
@@ -135,6 +139,9 @@ def collect(
     paths = paths or get_paths()
     manifest = data_manifest(round_, paths)
     commit, dirty = code_version()
+    from cpsa.config import load_round
+
+    override = load_round(round_, paths).disclosure_override
     return Provenance(
         round=round_,
         data_sha256=manifest.get("sha256"),
@@ -144,4 +151,5 @@ def collect(
         parameters=dict(sorted((parameters or {}).items())),
         packages=package_versions(),
         renderer=renderer_description(),
+        disclosure_override=override,
     )

@@ -9,7 +9,11 @@ confidential data never leaves the project's confidential area) it
 3. re-executes the named notebooks with the *committed* parameter files,
 
 then compares every table cell and every notebook output with the published
-ones. Exit 0 only if all are identical; otherwise a readable diff and exit 1.
+ones. Before any of that it checks every delivered file (HTML, PDF, workbook,
+...) and the executed notebook of each report against the report's build
+manifest (``outputs/<round>/manifests/<report>.json``): a missing, truncated or
+edited file, or an input changed since the build, fails the check. Exit 0 only
+if all are identical; otherwise a readable diff and exit 1.
 Differences confined to the provenance block (e.g. another git commit) are
 shown but do not fail the check. The scratch copy is removed after a clean
 pass and kept (its path is printed) when something differs.
@@ -27,7 +31,15 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cpsa.config import ConfigError, Paths, RoundConfig, get_paths, load_round
+from cpsa.config import (
+    ConfigError,
+    Paths,
+    RoundConfig,
+    check_round_name,
+    check_slug,
+    get_paths,
+    load_round,
+)
 from cpsa.pipeline.compare import Difference, compare_notebooks, compare_tables
 
 log = logging.getLogger("cpsa.pipeline.verify")
@@ -93,6 +105,38 @@ def _execute(args: tuple[str, str, str, str]) -> tuple[str, str | None]:
     return report, None
 
 
+def check_delivered(
+    round_: str, reports: list[str], cfg: RoundConfig, paths: Paths
+) -> list[Difference]:
+    """Every delivered file and executed notebook against the report's build manifest."""
+    from cpsa.pipeline import manifest as mf
+    from cpsa.pipeline.build import report_inputs
+    from cpsa.pipeline.params import report_spec
+
+    differences = []
+    for report in reports:
+        spec = report_spec(paths, round_, report)
+        manifest = mf.read_manifest(paths, round_, report)
+        where = mf.rel(mf.manifest_file(paths, round_, report), paths.root)
+        if manifest is None:
+            differences.append(
+                Difference(
+                    report,
+                    f"no build manifest ({where}): the delivered files cannot be checked; "
+                    f"rebuild: make report ROUND={round_} CPP={report}"
+                    if report != NATIONAL
+                    else f"no build manifest ({where}); rebuild: make national ROUND={round_}",
+                )
+            )
+            continue
+        problems = mf.file_problems(manifest, spec, paths)
+        problems += mf.input_problems(manifest, paths, report_inputs(spec, cfg, paths))
+        if problems:
+            detail = "\n".join(f"  {p}" for p in problems)
+            differences.append(Difference(f"{report} (delivered files vs {where})", detail))
+    return differences
+
+
 def published_reports(round_: str, paths: Paths) -> list[str]:
     folder = paths.executed_notebooks(round_)
     return sorted(p.stem for p in folder.glob("*.ipynb") if not p.name.endswith(".failed.ipynb"))
@@ -107,6 +151,9 @@ def verify(
     paths: Paths | None = None,
 ) -> VerifyResult:
     paths = paths or get_paths()
+    check_round_name(round_)
+    if cpp is not None:
+        check_slug(cpp)
     cfg = load_round(round_, paths)
     tables = paths.tables(round_)
     if not tables.is_dir():
@@ -131,6 +178,7 @@ def verify(
             f"build it first: make reports ROUND={round_}"
         )
 
+    delivered = check_delivered(round_, reports, cfg, paths)
     base = paths.outputs / ".verify"
     base.mkdir(parents=True, exist_ok=True)
     scratch = Paths(root=Path(tempfile.mkdtemp(prefix=f"{round_}-", dir=base)))
@@ -148,7 +196,7 @@ def verify(
         print("verify: tables recomputed", flush=True)
 
         only = None if cpp is None else [f"by_cpp/{cpp}"]
-        differences = list(compare_tables(tables, scratch.tables(round_), only=only))
+        differences = delivered + list(compare_tables(tables, scratch.tables(round_), only=only))
 
         work = [
             (round_, r, str(scratch.root), str(scratch.executed_notebooks(round_) / f"{r}.ipynb"))
@@ -189,7 +237,8 @@ def format_result(result: VerifyResult) -> str:
     if result.ok:
         lines.append(
             f"verify {result.round}: OK — tables and {len(result.reports)} notebook(s) "
-            f"({what}) are identical to the published ones."
+            f"({what}) are identical to the published ones, and every delivered file "
+            "matches its build manifest."
         )
     else:
         lines.append(

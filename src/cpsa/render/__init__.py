@@ -2,7 +2,8 @@
 
 Quarto is used when ``quarto`` is on PATH; otherwise the built-in renderer
 (nbconvert for HTML, pandoc + Typst for PDF). ``CPSA_RENDERER=quarto|builtin``
-forces one. Both get the same prepared content (see ``prepare``), and both
+forces one. Both get the same prepared content (see ``prepare``) and the same
+settings, page set-up, banner and figure markup (see ``document``), and both
 write their files atomically, so a failed render leaves the previous report.
 """
 
@@ -73,20 +74,20 @@ def render_report(
 
     nb = json.loads(executed.read_text(encoding="utf-8"))
     prepared = prepare(nb, title=title)
+    # one set of settings for whichever renderer draws the report
+    settings = prepared.settings(subtitle=subtitle, banner=banner, timestamp=timestamp)
     with tempfile.TemporaryDirectory(prefix=".render-", dir=html_target.parent) as tmp:
         workdir = Path(tmp)
         if renderer == "quarto":
             from cpsa.render.quarto import render_quarto
 
-            html, pdf = render_quarto(prepared, workdir=workdir)
+            html, pdf = render_quarto(prepared, workdir=workdir, settings=settings)
         else:
             from cpsa.render.html import render_html
             from cpsa.render.pdf import render_pdf
 
-            html = render_html(prepared, subtitle=subtitle, banner=banner).encode("utf-8")
-            pdf = render_pdf(
-                prepared, workdir=workdir, subtitle=subtitle, banner=banner, timestamp=timestamp
-            )
+            html = render_html(prepared, settings=settings).encode("utf-8")
+            pdf = render_pdf(prepared, workdir=workdir, timestamp=timestamp, settings=settings)
     atomic.write_bytes(html_target, html)
     atomic.write_bytes(pdf_target, pdf)
     return RenderResult(html=html_target, pdf=pdf_target, renderer=renderer)

@@ -17,6 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from cpsa.render.document import DocumentSettings, typst_figure, typst_show
+from cpsa.render.document import typst_string as typst_string  # re-exported (older callers)
 from cpsa.render.prepare import Figure, PreparedReport, extract_images
 from cpsa.templates import TEMPLATES
 
@@ -24,12 +26,6 @@ log = logging.getLogger("cpsa.render")
 
 TYPST_TEMPLATE = TEMPLATES / "cpsa-report.typ"
 PDF_STANDARD = "ua-1"
-
-
-def typst_string(text: str) -> str:
-    """A Typst string literal."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
-    return f'"{escaped}"'
 
 
 def markdown_to_typst(markdown: str, *, figures: list[Figure]) -> str:
@@ -42,29 +38,17 @@ def markdown_to_typst(markdown: str, *, figures: list[Figure]) -> str:
         fig = by_name.get(m["src"])
         if fig is None:
             return m.group(0)
-        call = f"#figure(image({typst_string(fig.path.name)}, alt: {typst_string(fig.alt)}))"
-        return f"\n\n```{{=typst}}\n{call}\n```\n\n"
+        return f"\n\n```{{=typst}}\n{typst_figure(fig.path.name, fig.alt)}\n```\n\n"
 
     names = "|".join(re.escape(n) for n in by_name) or r"(?!)"
     md = re.sub(rf"!\[(?:\\.|[^\]\\])*\]\((?P<src>{names})\)", figure, markdown)
     return pypandoc.convert_text(md, "typst", format="markdown", extra_args=["--wrap=none"])
 
 
-def typst_document(
-    body: str, *, title: str, subtitle: str | None, lang: str, banner: str | None
-) -> str:
-    language, _, region = lang.partition("-")
-    args = {
-        "title": typst_string(title),
-        "subtitle": typst_string(subtitle) if subtitle else "none",
-        "lang": typst_string(language.lower()),
-        "region": typst_string(region.upper()) if region else "none",
-        "banner": typst_string(banner) if banner else "none",
-    }
-    call = ", ".join(f"{k}: {v}" for k, v in args.items())
+def typst_document(body: str, *, settings: DocumentSettings) -> str:
+    """The main .typ file: cpsa's template, its show rule (shared with Quarto), the body."""
     return (
-        f'#import "{TYPST_TEMPLATE.name}": report, horizontalrule\n'
-        f"#show: report.with({call})\n\n{body}"
+        f'#import "{TYPST_TEMPLATE.name}": report, horizontalrule\n{typst_show(settings)}\n{body}'
     )
 
 
@@ -83,19 +67,24 @@ def render_pdf(
     subtitle: str | None = None,
     banner: str | None = None,
     timestamp: int,
+    settings: DocumentSettings | None = None,
 ) -> bytes:
-    """The report as PDF bytes; ``workdir`` (empty, private) receives the Typst sources."""
+    """The report as PDF bytes; ``workdir`` (empty, private) receives the Typst sources.
+
+    ``settings`` (title, banner, paper, contents...) default to the report's
+    own; ``subtitle``, ``banner`` and ``timestamp`` are kept for older callers.
+    """
     import typst
 
+    if settings is None:
+        settings = prepared.settings(subtitle=subtitle, banner=banner, timestamp=timestamp)
     markdown, figures = extract_images(prepared.markdown, folder=workdir)
     body = markdown_to_typst(markdown, figures=figures)
-    source = typst_document(
-        body, title=prepared.title, subtitle=subtitle, lang=prepared.lang, banner=banner
-    )
+    source = typst_document(body, settings=settings)
     shutil.copyfile(TYPST_TEMPLATE, workdir / TYPST_TEMPLATE.name)
     main = workdir / "report.typ"
     main.write_text(source, encoding="utf-8")
-    when = dt.datetime.fromtimestamp(timestamp, tz=dt.UTC)
+    when = dt.datetime.fromtimestamp(settings.timestamp, tz=dt.UTC)
     try:
         return _compiler().compile(
             input=str(main), root=str(workdir), timestamp=when, pdf_standards=[PDF_STANDARD]

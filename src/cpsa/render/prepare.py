@@ -22,6 +22,7 @@ import yaml
 
 from cpsa import atomic
 from cpsa.errors import RenderInputError  # noqa: F401
+from cpsa.render.document import DocumentSettings, wants_toc
 
 DROP_TAGS = frozenset({"parameters", "injected-parameters", "papermill-error-cell-tag"})
 _MIME_EXT = {"image/svg+xml": "svg", "image/png": "png", "image/jpeg": "jpg"}
@@ -48,6 +49,20 @@ class PreparedReport:
     lang: str
     notebook: dict[str, Any]  # nbformat-4 JSON, front matter first
     markdown: str  # every displayed block, images still as data URIs
+    toc: bool = True  # the front matter asks for a table of contents
+
+    def settings(
+        self, *, subtitle: str | None = None, banner: str | None = None, timestamp: int = 0
+    ) -> DocumentSettings:
+        """How this report is presented, for every renderer alike."""
+        return DocumentSettings(
+            title=self.title,
+            lang=self.lang,
+            subtitle=subtitle,
+            banner=banner,
+            toc=self.toc,
+            timestamp=timestamp,
+        )
 
 
 def front_matter(nb: dict[str, Any]) -> dict[str, Any]:
@@ -67,6 +82,7 @@ def prepare(nb: dict[str, Any], *, title: str, lang: str = "en-GB") -> PreparedR
     """The render copy of an executed notebook ``nb`` (left unchanged)."""
     out = _joined(copy.deepcopy(nb))
     matter = front_matter(out)
+    toc = wants_toc(matter)
     matter.update({"title": title, "lang": lang})
     matter.setdefault("execute", {})["echo"] = False
     cells: list[dict[str, Any]] = [
@@ -100,7 +116,7 @@ def prepare(nb: dict[str, Any], *, title: str, lang: str = "en-GB") -> PreparedR
     out["nbformat"], out["nbformat_minor"] = 4, max(5, out.get("nbformat_minor", 5))
     out.setdefault("metadata", {})["title"] = title
     markdown = "\n\n".join(b.strip("\n") for b in blocks if b.strip()) + "\n"
-    return PreparedReport(title=title, lang=lang, notebook=out, markdown=markdown)
+    return PreparedReport(title=title, lang=lang, notebook=out, markdown=markdown, toc=toc)
 
 
 def extract_images(

@@ -12,28 +12,70 @@ import base64
 import re
 from collections.abc import Iterable, Sequence
 
-# Characters Markdown (or the HTML/Typst behind it) would otherwise interpret.
-# "$" matters because nbconvert hands it to MathJax; "<" because it opens HTML.
-_ESCAPES = {
-    "\\": "\\\\",
-    "|": "\\|",
-    "*": "\\*",
-    "_": "\\_",
-    "`": "\\`",
-    "$": "\\$",
-    "<": "&lt;",
-    ">": "&gt;",
-    "#": "\\#",
-    "[": "\\[",
-    "]": "\\]",
-}
-_ESCAPE_RE = re.compile("|".join(re.escape(k) for k in _ESCAPES))
+from cpsa.data.text import break_long_words, describe_emoji, normalise
+
+# --------------------------------------------------------------------------- escaping
+#
+# Free text (comments, but also names and statements) must reach both Markdown
+# readers as literal text: pandoc's ``markdown`` reader (PDF route; every
+# default extension is on: citations, strikeout, superscript, subscript,
+# footnotes and inline notes, raw attributes, bracketed spans, fenced divs,
+# line blocks, example and fancy lists, definition lists, TeX maths and raw
+# TeX, raw HTML, smart punctuation ...) and nbconvert's mistune (HTML route:
+# CommonMark with strikethrough, tables, bare-URL links, task lists,
+# definition lists, $/$$ maths and \begin{...} environments).
+#
+# Both readers treat a backslash before ASCII punctuation as that character, so
+# each character that starts a construct is backslash-escaped. A backslash
+# itself becomes the entity ``&#92;`` (not ``\\``): no run of backslashes is
+# left for mistune's ``\\(``/``\\[``/``\begin`` maths to find. ``<``, ``>``
+# become entities, as before. Characters that only matter in some positions
+# are escaped there: ``&`` before an entity name, ``:`` in ``::``/``:/``
+# (fenced divs, bare URLs), ``-`` in ``--`` (smart dashes, rules), ``.`` in
+# ``..`` (smart ellipsis), and the first character of the text if it is
+# punctuation or ends an ordered-list marker (``1.``, ``a)``, ``iv.``), since
+# the caller may put the text at the start of a block. Quotes are left alone:
+# pandoc curls them in the PDF, which changes no word.
+_ALWAYS = "`*_{}[]#|~^$@"
+_ESCAPE_RE = re.compile(
+    r"[\\<>]"  # entities
+    r"|[" + re.escape(_ALWAYS) + r"]"
+    r"|&(?=#?[A-Za-z0-9]+;)"
+    r"|:(?=[:/])|(?<=:):"
+    r"|-(?=-)|(?<=-)-"
+    r"|\.(?=\.)|(?<=\.)\."
+)
+_ENTITIES = {"\\": "&#92;", "<": "&lt;", ">": "&gt;"}
+_LIST_MARKER = re.compile(r"^(?:\d{1,9}|[A-Za-z]|[ivxlcdmIVXLCDM]{1,8})([.)])(?=\s|$)")
+_PUNCT = frozenset("!\"%&'()*+,-./:;=?")
+
+
+def _escape_char(m: re.Match[str]) -> str:
+    ch = m.group(0)
+    return _ENTITIES.get(ch) or "\\" + ch
 
 
 def escape(text: object) -> str:
-    """Text as literal Markdown (no emphasis, links, tables or maths by accident)."""
-    flat = " ".join(str(text).split())
-    return _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], flat)
+    """Text as literal Markdown for pandoc and nbconvert alike (see the notes above).
+
+    Whitespace (line breaks included) is collapsed to single spaces; the text is
+    cleaned as at ingest (control and bidi characters removed, idempotent);
+    emoji become words ("[emoji: grinning face]", no font in the PDF draws
+    them); a "word" longer than 60 characters gets invisible break points so
+    that it wraps.
+    """
+    flat = " ".join(str(normalise(str(text))).split())
+    if not flat.isascii():
+        flat = describe_emoji(flat)
+    flat = break_long_words(flat)
+    out = _ESCAPE_RE.sub(_escape_char, flat)
+    head = _LIST_MARKER.match(out)
+    if head:  # "1. ..." / "a) ..." would open an ordered list
+        i = head.start(1)
+        out = out[:i] + "\\" + out[i:]
+    elif flat[:1] in _PUNCT and not out.startswith("\\"):  # "+ x", "- x", "(@) x", ": x"
+        out = "\\" + out
+    return out
 
 
 def heading(level: int, text: str) -> str:

@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from cpsa.errors import SchemaError
+from cpsa.tables.spreadsheet import restore_frame
 
 DTYPES = ("str", "int", "float", "bool")
 
@@ -640,7 +641,8 @@ def read_csv(path: Path, decl: Table | str) -> pd.DataFrame:
             df[c.name] = s.astype(bool) if not s.isna().any() else s
         elif c.dtype == "str":
             df[c.name] = df[c.name].astype(object)
-    return df
+    # the CSV writer stores formula-like text with a guard apostrophe (tables.spreadsheet)
+    return restore_frame(df)
 
 
 def read_summary(path: Path) -> dict[str, Any]:

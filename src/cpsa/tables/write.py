@@ -32,8 +32,10 @@ from cpsa.data.codebook import load_codebook
 from cpsa.data.ingest import ingest_round, load_processed, processed_intact
 from cpsa.data.reference import load_reference
 from cpsa.stats import suppression
+from cpsa.stats.redact import Redaction  # h6-text (issue 16.14/16.15)
 from cpsa.tables import compute as roundstats
 from cpsa.tables import schema
+from cpsa.tables.spreadsheet import neutralise_cells  # h6-text (16.13)
 
 log = logging.getLogger("cpsa.tables.write")
 
@@ -61,6 +63,11 @@ class TablesResult:
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
     """Deterministic CSV: floats rounded to 6 dp, booleans true/false, missing = empty."""
     columns = [_column_strings(s) for _, s in df.items()]
+    # h6-text (issue 16.13): text a spreadsheet would run as a formula is stored as text
+    columns = [
+        c if isinstance(s.dtype, np.dtype) and s.dtype.kind in "biuf" else neutralise_cells(c)
+        for c, (_, s) in zip(columns, df.items(), strict=True)
+    ]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow([str(c) for c in df.columns])
@@ -241,6 +248,7 @@ def compute_round_tables(
     base_settings: roundstats.Settings | None = None,
     meta: dict[str, Any] | None = None,
     cpp_names: dict[str, str] | None = None,
+    redaction: Redaction | None = None,
 ) -> RoundTables:
     """All tables of a round from in-memory data (no files): the core of ``cpsa tables``."""
     pool = suppression.cpp_pooling(cur.n_by_cpp(), min_respondents=s.min_respondents_report)
@@ -276,6 +284,8 @@ def compute_round_tables(
     summaries: dict[str, dict[str, Any]] = {}
     n_by_cpp = cur.n_by_cpp()
     comments = roundstats.cpp_comments(cur)
+    if redaction is not None:  # h6-text (issue 16.14/16.15): names, other partnerships
+        comments = {cpp: redaction.comments(frame, own=cpp) for cpp, frame in comments.items()}
     for cpp in cur.cpps:
         allowed = cpp in pool.reported
         decision = suppression.report_decision(
@@ -402,6 +412,7 @@ def write_round_tables(
         base_settings=_settings(base_cfg) if base_cfg else None,
         meta=meta,
         cpp_names=names,
+        redaction=Redaction.for_round(cfg, paths),  # h6-text (issue 16.14/16.15)
     )
     check_round_tables(result)  # nothing is written unless every table matches the schema
     out = Path(out_dir) if out_dir is not None else paths.tables(round_)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
+import zipfile
 from pathlib import Path
 
 from cpsa.data.codebook import load_codebook
@@ -87,6 +88,14 @@ def bad_files() -> dict[str, bytes]:
 
     variant("empty_response.csv", empty_response)
 
+    def numeric_codes(grid):  # answers exported as numbers 1-5, no codes: in the round config
+        number = {label: str(k + 1) for k, label in enumerate(LABELS)}
+        for row in grid[1:]:
+            row[3 : 3 + n_statements] = [number[c] for c in row[3 : 3 + n_statements]]
+
+    n_statements = len(load_codebook("psif-board-v1").statements)
+    variant("numeric_codes.csv", numeric_codes)
+
     full = to_csv(base_grid())
     files["truncated.csv"] = full[: len(full) - 200]  # cut off in the last row
     files["header_only.csv"] = to_csv(base_grid()[:1])
@@ -94,6 +103,7 @@ def bad_files() -> dict[str, bytes]:
     files["unreadable.csv"] = bytes(range(256)) * 4  # binary, not text
     xlsx = export_xlsx_bytes_from(base_grid())
     files["truncated.xlsx"] = xlsx[: len(xlsx) // 2]
+    files["two_sheets.xlsx"] = two_sheets_xlsx(base_grid())
     return files
 
 
@@ -101,6 +111,32 @@ def export_xlsx_bytes_from(grid: list[list[str]]) -> bytes:
     import pandas as pd
 
     return export_xlsx_bytes(pd.DataFrame(grid[1:], columns=grid[0]))
+
+
+def two_sheets_xlsx(grid: list[list[str]]) -> bytes:
+    """The responses on two worksheets (a copy kept by hand): which one is meant?"""
+    import datetime as dt
+
+    from openpyxl import Workbook
+    from openpyxl.writer.excel import ExcelWriter
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name in ("Responses", "Responses (2)"):
+        ws = wb.create_sheet(name)
+        for row in grid:
+            ws.append([v or None for v in row])
+    wb.properties.created = wb.properties.modified = dt.datetime(2026, 1, 1)
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(wb, archive).write_data()
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(entry, src.read(info.filename))
+    return out.getvalue()
 
 
 def main(out: Path = HERE) -> int:

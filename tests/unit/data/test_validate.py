@@ -68,6 +68,10 @@ EXPECTED = {
     "unreadable.csv": (None, None, None, "not a text (CSV) file", None),
     "empty.csv": (None, None, None, "the file is empty", None),
     "header_only.csv": (None, None, None, "no responses", None),
+    "numeric_codes.csv": (2, None, None, "cells hold numbers 1–5 — this looks like an export "
+                          "with numeric codes", "Add codes: to"),
+    "two_sheets.xlsx": (None, None, None, "several worksheets look like responses ('Responses', "
+                        "'Responses (2)'); name the one to use as 'sheet: <name>'", None),
 }  # fmt: skip
 
 
@@ -171,7 +175,9 @@ def test_unknown_columns_are_ignored_with_a_note(tmp_path, cb):
         row.append("IP Address" if k == 0 else "192.0.2.1")
     v = check(write_grid(tmp_path / "extra.csv", grid), cb)
     assert v.report.ok
-    assert any("IP Address" in n for n in v.report.notes)
+    assert "'IP Address' (IP address)" in v.report.dropped
+    assert "1 column of personal data will be dropped" in v.report.summary
+    assert "192.0.2.1" not in v.report.format()
     assert "192.0.2.1" not in v.parsed.comments["text"].tolist()
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import io
 import re
 import shutil
 from pathlib import Path
 
 import pytest
-import yaml
+from helpers.render_fixture import MARKDOWN, PLAIN_ALT, SVG, TITLE, executed_nb
 from pypdf import PdfReader
 
 from cpsa.config import ConfigError
@@ -18,91 +17,9 @@ from cpsa.render.html import render_html
 from cpsa.render.pdf import render_pdf
 from cpsa.render.prepare import RenderInputError, extract_images, front_matter, prepare
 
-SVG = (
-    b'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40">'
-    b'<rect width="90" height="30" fill="#1f77b4"/></svg>'
-)
-ALT = r"Bar chart of the theme scores for Fife \(72\% on Leadership\_A\)"
-PLAIN_ALT = "Bar chart of the theme scores for Fife (72% on Leadership_A)"
-MARKDOWN = (
-    "# Fife: board self-assessment\n\n"
-    "12 of the 19 board members answered.\n\n"
-    "## Theme profile\n\n"
-    f"![{ALT}](data:image/svg+xml;base64,{base64.b64encode(SVG).decode()})\n\n"
-    "| Theme | This board | Rest of Scotland |\n"
-    "| :--- | ---: | ---: |\n"
-    "| Leadership | 72% | 65% |\n"
-    "| Governance | 41% | 63% |\n"
-)
-
-
-def _executed_nb(markdown: str = MARKDOWN, *, extra_outputs: list | None = None) -> dict:
-    """An executed report notebook as Papermill leaves it (lists of lines, as on disk)."""
-    return {
-        "cells": [
-            {
-                "cell_type": "raw",
-                "id": "fm",
-                "metadata": {},
-                "source": ["---\n", 'title: "Template title"\n', "lang: en\n", "---"],
-            },
-            {
-                "cell_type": "code",
-                "id": "p",
-                "metadata": {"tags": ["parameters"]},
-                "source": 'cpp = "fife"',
-                "outputs": [],
-                "execution_count": 1,
-            },
-            {
-                "cell_type": "code",
-                "id": "injected-parameters",
-                "metadata": {"tags": ["injected-parameters"]},
-                "source": "# Parameters\ncpp = 'SECRET-PARAMETER-CELL'\n",
-                "outputs": [],
-                "execution_count": 2,
-            },
-            {
-                "cell_type": "code",
-                "id": "load",
-                "metadata": {},
-                "source": "r = CppReport.load(cpp='UNIQUE-CODE-MARKER')",
-                "outputs": [
-                    {"output_type": "stream", "name": "stderr", "text": ["UserWarning: noise\n"]}
-                ],
-                "execution_count": 3,
-            },
-            {
-                "cell_type": "code",
-                "id": "cover",
-                "metadata": {},
-                "source": "r.cover()",
-                "execution_count": 4,
-                "outputs": [
-                    {
-                        "output_type": "execute_result",
-                        "execution_count": 4,
-                        "metadata": {},
-                        "data": {
-                            "text/markdown": markdown.splitlines(keepends=True),
-                            "text/plain": ["<IPython.core.display.Markdown object>"],
-                        },
-                    },
-                    *(extra_outputs or []),
-                ],
-            },
-        ],
-        "metadata": {"kernelspec": {"name": "cpsa", "display_name": "Python (cpsa)"}},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-
-
-TITLE = "Fife CPP board self-assessment demo-2026"
-
 
 def test_prepare_drops_parameter_cells_and_code_and_sets_front_matter() -> None:
-    prepared = prepare(_executed_nb(), title=TITLE)
+    prepared = prepare(executed_nb(), title=TITLE)
     matter = front_matter(prepared.notebook)
     assert matter["title"] == TITLE and matter["lang"] == "en-GB"
     assert matter["execute"]["echo"] is False
@@ -120,7 +37,7 @@ def test_prepare_drops_parameter_cells_and_code_and_sets_front_matter() -> None:
 def test_prepare_refuses_a_notebook_holding_an_error() -> None:
     error = {"output_type": "error", "ename": "KeyError", "evalue": "'fife'", "traceback": []}
     with pytest.raises(RenderInputError, match="KeyError"):
-        prepare(_executed_nb(extra_outputs=[error]), title=TITLE)
+        prepare(executed_nb(extra_outputs=[error]), title=TITLE)
 
 
 def test_extract_images_writes_the_decoded_figure_with_plain_alt_text(tmp_path: Path) -> None:
@@ -132,7 +49,7 @@ def test_extract_images_writes_the_decoded_figure_with_plain_alt_text(tmp_path: 
 
 
 def test_html_is_self_contained_accessible_and_has_no_code() -> None:
-    html = render_html(prepare(_executed_nb(), title=TITLE), banner="SYNTHETIC DEMONSTRATION DATA")
+    html = render_html(prepare(executed_nb(), title=TITLE), banner="SYNTHETIC DEMONSTRATION DATA")
     assert '<html lang="en-GB">' in html
     assert f"<title>{TITLE}</title>" in html
     assert "No description has been provided" not in html
@@ -155,7 +72,7 @@ def _pdf_text(data: bytes) -> tuple[str, PdfReader]:
 
 
 def test_pdf_has_title_outline_tables_and_banner(tmp_path: Path) -> None:
-    prepared = prepare(_executed_nb(), title=TITLE)
+    prepared = prepare(executed_nb(), title=TITLE)
     data = render_pdf(
         prepared,
         workdir=tmp_path,
@@ -178,7 +95,7 @@ def test_pdf_has_title_outline_tables_and_banner(tmp_path: Path) -> None:
 
 
 def test_pdf_without_banner_and_deterministic(tmp_path: Path) -> None:
-    prepared = prepare(_executed_nb(), title=TITLE)
+    prepared = prepare(executed_nb(), title=TITLE)
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     first = render_pdf(prepared, workdir=tmp_path / "a", timestamp=0)
@@ -192,7 +109,7 @@ def test_render_report_writes_both_files(tmp_path: Path) -> None:
     import json
 
     executed = tmp_path / "fife.ipynb"
-    executed.write_text(json.dumps(_executed_nb()))
+    executed.write_text(json.dumps(executed_nb()))
     out = tmp_path / "reports"
     out.mkdir()
     result = render_report(
@@ -214,31 +131,6 @@ def test_renderer_choice(monkeypatch: pytest.MonkeyPatch) -> None:
         choose_renderer({"CPSA_RENDERER": "quarto"})
     monkeypatch.setattr(shutil, "which", lambda name: "/opt/quarto/bin/quarto")
     assert choose_renderer({}) == "quarto"
-
-
-def test_quarto_render_copy_has_front_matter_and_figure_files(tmp_path: Path) -> None:
-    import json
-
-    from cpsa.render.quarto import write_render_copy
-
-    copy = write_render_copy(prepare(_executed_nb(), title=TITLE), workdir=tmp_path)
-    nb = json.loads(copy.read_text())
-    matter = yaml.safe_load(nb["cells"][0]["source"].strip("-\n"))
-    assert matter["title"] == TITLE and matter["execute"]["echo"] is False
-    assert (tmp_path / "figure-1-1.svg").read_bytes() == SVG
-    assert "data:image" not in copy.read_text()
-
-
-@pytest.mark.quarto
-@pytest.mark.skipif(shutil.which("quarto") is None, reason="Quarto is not installed (not on PATH)")
-def test_quarto_renders_html_and_pdf(tmp_path: Path) -> None:
-    from cpsa.render.quarto import render_quarto
-
-    html, pdf = render_quarto(prepare(_executed_nb(), title=TITLE), workdir=tmp_path)
-    assert b"Theme profile" in html and b"data:image/svg+xml" in html
-    assert b'lang="en-GB"' in html
-    text, _ = _pdf_text(pdf)
-    assert "12 of the 19 board members answered." in text
 
 
 def _flatten(outline: list) -> list:
@@ -267,56 +159,39 @@ def _alt_in_structure(reader: PdfReader, alt: str) -> bool:
     return walk(reader.trailer["/Root"]["/StructTreeRoot"])
 
 
-def _fake_quarto(folder: Path, *, fail: bool = False) -> Path:
-    """A stand-in `quarto` that records its calls and writes what `quarto render` would."""
-    folder.mkdir()
-    script = folder / "quarto"
-    body = (
-        'echo "no typst for you" >&2; exit 1'
-        if fail
-        else (
-            'stem="${2%.ipynb}"; case "$4" in html) ext=html;; typst) ext=pdf;; esac\n'
-            'echo "fake $4 output of $2" > "$stem.$ext"'
-        )
-    )
-    script.write_text(
-        "#!/bin/sh\n"
-        f'echo "$@" >> "{folder}/calls.log"\n'
-        'if [ "$1" = "--version" ]; then echo 1.6.40; exit 0; fi\n'
-        f"{body}\n"
-    )
-    script.chmod(0o755)
-    return folder
+def test_html_and_pdf_have_the_same_table_of_contents(tmp_path: Path) -> None:
+    nb = executed_nb(MARKDOWN + "\n## Second section\n\nText.\n\n### A part\n\nMore.\n")
+    prepared = prepare(nb, title=TITLE)
+    settings = prepared.settings(banner="SYNTHETIC DEMONSTRATION DATA", timestamp=0)
+    html = render_html(prepared, settings=settings)
+    nav = re.search(r'<nav id="TOC" role="doc-toc"[^>]*>(.*?)</nav>', html, re.S)
+    assert nav and '<h2 id="toc-title">Contents</h2>' in nav.group(1)
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', nav.group(1))
+    # levels 1 and 2, as the PDF's outline (depth 2); the title itself is not listed
+    assert [text for _, text in links] == [
+        "Fife: board self-assessment",
+        "Theme profile",
+        "Second section",
+    ]
+    for ident, text in links:
+        assert re.search(rf'<h[12] id="{ident}">{re.escape(text)}</h[12]>', html)
+    # the banner above the title, the contents under it
+    order = ['class="cpsa-banner"', 'class="cpsa-title"', 'id="TOC"', 'id="theme-profile"']
+    assert [html.index(mark) for mark in order] == sorted(html.index(mark) for mark in order)
+    pdf = render_pdf(prepared, workdir=tmp_path, timestamp=0, settings=settings)
+    _, reader = _pdf_text(pdf)
+    contents = reader.pages[0].extract_text()  # the title page holds the contents
+    assert "Contents" in contents and "A part" not in contents
+    for _, text in links:
+        assert text in contents
 
 
-def test_quarto_is_called_on_the_render_copy_without_executing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from cpsa.render import renderer_identity
-    from cpsa.render.quarto import render_quarto
-
-    bin_dir = _fake_quarto(tmp_path / "bin")
-    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
-    assert choose_renderer({}) == "quarto"
-    assert renderer_identity("quarto") == "quarto 1.6.40"
-    work = tmp_path / "work"
-    work.mkdir()
-    html, pdf = render_quarto(prepare(_executed_nb(), title=TITLE), workdir=work)
-    assert html == b"fake html output of report.ipynb\n"
-    assert pdf == b"fake typst output of report.ipynb\n"
-    calls = (bin_dir / "calls.log").read_text().splitlines()
-    assert "render report.ipynb --to html --no-execute" in calls
-    assert "render report.ipynb --to typst --no-execute" in calls
-
-
-def test_a_quarto_failure_is_reported_with_its_message(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from cpsa.render.quarto import QuartoError, render_quarto
-
-    bin_dir = _fake_quarto(tmp_path / "bin", fail=True)
-    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
-    work = tmp_path / "work"
-    work.mkdir()
-    with pytest.raises(QuartoError, match="no typst for you"):
-        render_quarto(prepare(_executed_nb(), title=TITLE), workdir=work)
+def test_a_report_without_contents_has_none_in_either_renderer(tmp_path: Path) -> None:
+    nb = executed_nb()
+    nb["cells"][0]["source"] = ["---\n", "format:\n", "  html:\n", "    toc: false\n", "---"]
+    prepared = prepare(nb, title=TITLE)
+    assert prepared.toc is False
+    html = render_html(prepared)
+    assert 'id="TOC"' not in html and re.search(r'<h2 id="theme-profile">', html)
+    text, _ = _pdf_text(render_pdf(prepared, workdir=tmp_path, timestamp=0))
+    assert "Contents" not in text
