@@ -4,4 +4,4 @@ Every number in every report is computed by this package; the notebooks in
 ``notebooks/`` only load precomputed tables and present them.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -53,3 +53,43 @@ def test_real_notebooks_build_every_report(
     assert 'alt="' in html and "<th" in html
     national = "\n".join(p.extract_text() for p in PdfReader(reports / "national.pdf").pages)
     assert f"{len(CPPS)} of Scotland" in " ".join(national.split())
+
+
+def test_an_edited_markdown_cell_reaches_the_html_and_the_pdf(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 11: an analyst edits the CPP notebook's prose; the next build shows it."""
+    import json
+
+    root = make_project(tmp_path / "project", notebooks="real")  # a copy of the notebooks
+    monkeypatch.setenv("CPSA_ROOT", str(root))
+    monkeypatch.setenv("CPSA_RENDERER", "builtin")
+    assert cli.main(["build", "--round", ROUND, "--cpp", "fife"]) == 0
+    capsys.readouterr()
+    assert cli.main(["build", "--round", ROUND, "--cpp", "fife"]) == 0
+    assert "0 built, 1 up to date" in capsys.readouterr().out
+
+    notebook = root / "notebooks" / "cpp_report.ipynb"
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if "".join(c["source"]).startswith("## Theme profile"))
+    cell["source"] = [
+        "## Theme profile\n",
+        "\n",
+        "Zanzibar quokka paragraph added by an analyst.\n",
+    ]
+    notebook.write_text(json.dumps(nb, indent=1), encoding="utf-8")
+
+    assert cli.main(["build", "--round", ROUND, "--cpp", "fife"]) == 0
+    out = capsys.readouterr().out
+    assert "1 built, 0 up to date" in out  # the incremental build noticed the edit
+    reports = root / "outputs" / ROUND / "reports"
+    html = (reports / "fife.html").read_text(encoding="utf-8")
+    pdf = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(reports / "fife.pdf").pages).split()
+    )
+    for doc in (html, pdf):
+        assert "Zanzibar quokka paragraph added by an analyst." in doc
+    # the notebook in git is untouched
+    assert (
+        "Zanzibar" not in (Path(__file__).parents[2] / "notebooks" / "cpp_report.ipynb").read_text()
+    )

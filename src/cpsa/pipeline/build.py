@@ -646,7 +646,7 @@ def _write_kit(task: ReportTask, staged: dict[str, Path]) -> None:
         task.report,
         paths=_Paths(root=task.root),
         executed=staged[mf.NOTEBOOK],
-        tables_dir=task.parameters.get("tables_dir"),
+        tables_dir=_Paths(root=task.root).tables(task.round) / "by_cpp" / task.report,
         title=task.title,
         subtitle=task.subtitle,
         timestamp=task.timestamp,

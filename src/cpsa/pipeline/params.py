@@ -72,16 +72,27 @@ def params_file(paths: Paths, round_: str, report: str) -> Path:
     return base / "national.yaml" if report == NATIONAL else base / "cpp" / f"{report}.yaml"
 
 
-def notebook_file(paths: Paths, report: str) -> Path:
-    name = "national_report.ipynb" if report == NATIONAL else "cpp_report.ipynb"
-    return paths.notebooks / name
+def notebook_file(paths: Paths, report: str, *, withheld: bool = False) -> Path:
+    """The notebook of a report; ``withheld``: a CPP whose results may not be shown."""
+    if report == NATIONAL:
+        return paths.notebooks / "national_report.ipynb"
+    return paths.notebooks / ("cpp_withheld.ipynb" if withheld else "cpp_report.ipynb")
+
+
+def results_withheld(paths: Paths, round_: str, cpp: str) -> bool:
+    """True when ``cpsa tables`` found too few respondents for the CPP's report to show results."""
+    summary = paths.tables(round_) / "by_cpp" / cpp / "summary.json"
+    if not summary.is_file():
+        return False
+    return not json.loads(summary.read_text(encoding="utf-8"))["report_allowed"]
 
 
 def report_spec(paths: Paths, round_: str, report: str) -> ReportSpec:
+    withheld = report != NATIONAL and results_withheld(paths, round_, report)
     return ReportSpec(
         round=round_,
         report=report,
-        notebook=notebook_file(paths, report),
+        notebook=notebook_file(paths, report, withheld=withheld),
         params_file=params_file(paths, round_, report),
     )
 
@@ -103,22 +114,19 @@ def participating_cpps(cfg: RoundConfig, paths: Paths) -> tuple[str, ...]:
 
 
 def report_params(cfg: RoundConfig, report: str) -> dict[str, Any]:
-    """The parameter set of one report, in the notebook's parameter order."""
-    tables = f"outputs/{cfg.round}/tables"
+    """The parameter set of one report, in the notebook's parameter order.
+
+    A CPP report's parameters are only what a user chooses, ``round`` and ``cpp``;
+    the notebook takes everything else from params/<round>/round.yaml.
+    """
     if report == NATIONAL:
         return {
             "round": cfg.round,
-            "tables_dir": tables,
+            "tables_dir": f"outputs/{cfg.round}/tables",
             "synthetic": cfg.synthetic,
             "baseline": cfg.baseline,
         }
-    return {
-        "round": cfg.round,
-        "cpp": report,
-        "tables_dir": f"{tables}/by_cpp/{report}",
-        "synthetic": cfg.synthetic,
-        "baseline": cfg.baseline,
-    }
+    return {"round": cfg.round, "cpp": report}
 
 
 def dump_params(round_: str, params: dict[str, Any]) -> str:
@@ -211,10 +219,13 @@ def validate_params(
             )
         elif cpp != report:
             problems.append(f"cpp is {cpp!r} but the file is for {report!r}")
-    tables_dir = params.get("tables_dir")
-    if not isinstance(tables_dir, str) or not tables_dir:
+    # the national notebook still takes tables_dir; a CPP's notebook finds its own tables
+    tables_dir = params.get("tables_dir", "")
+    if report == NATIONAL and (not isinstance(tables_dir, str) or not tables_dir):
         problems.append("tables_dir must be a project-relative path")
-    elif Path(tables_dir).is_absolute() or not paths.inside(paths.root / tables_dir):
+    elif report == NATIONAL and (
+        Path(tables_dir).is_absolute() or not paths.inside(paths.root / tables_dir)
+    ):
         problems.append(
             f"tables_dir {tables_dir!r} points outside the project; use a path relative to "
             "the project root such as outputs/<round>/tables"
@@ -238,11 +249,14 @@ def check_report(spec: ReportSpec, *, paths: Paths, cfg: RoundConfig) -> dict[st
         paths=paths,
         source=str(spec.params_file.relative_to(paths.root)),
     )
-    tables = paths.root / params["tables_dir"]
+    if spec.is_national:
+        tables = paths.root / params["tables_dir"]
+    else:
+        tables = paths.tables(cfg.round) / "by_cpp" / spec.report
     if not tables.is_dir():
         raise ConfigError(
-            f"{spec.params_file.relative_to(paths.root)}: tables_dir {params['tables_dir']} "
-            f"does not exist; run `cpsa tables --round {cfg.round}` first"
+            f"{spec.params_file.relative_to(paths.root)}: no tables "
+            f"{tables.relative_to(paths.root)}; run `cpsa tables --round {cfg.round}` first"
         )
     return params
 

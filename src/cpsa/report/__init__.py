@@ -1,10 +1,12 @@
-"""What the report notebooks call: one object per report, one method per section.
+"""What the report notebooks import.
 
-``CppReport`` is the private report of one CPP board; ``NationalReport`` is the
-national overview. Each section method returns ``IPython.display.Markdown``.
+The CPP report's narrative is ``notebooks/cpp_report.ipynb``: it reads its
+numbers through :func:`cpsa.report.cpp.load`, words data-dependent sentences
+with :mod:`cpsa.report.sentences`, draws with :mod:`cpsa.report.charts` and shows
+each chart with :func:`cpsa.report.display.figure`. ``NationalReport`` is the
+national overview (one method per section).
 """
 
-from cpsa.report.cpp import CppReport
 from cpsa.report.national import NationalReport
 
-__all__ = ["CppReport", "NationalReport"]
+__all__ = ["NationalReport"]

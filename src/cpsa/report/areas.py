@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from cpsa.data.codebook import Codebook
@@ -55,7 +56,9 @@ def select(items: pd.DataFrame, codebook: Codebook, kind: str) -> tuple[Area, ..
         raise ValueError(f"kind must be one of {KINDS}")
     chosen = items[items["category"] == kind]
     order = {s.id: i for i, s in enumerate(codebook.statements)}
-    chosen = chosen.assign(_o=chosen["item"].map(order)).sort_values(["category_rank", "_o"])
+    # most notable first (the tables' rank), ties in codebook order
+    keys = (chosen["item"].map(order).to_numpy(), chosen["category_rank"].to_numpy(dtype=float))
+    chosen = chosen.iloc[np.lexsort(keys)]
     out = []
     for _, r in chosen.iterrows():
         st = codebook.statement(r["item"])

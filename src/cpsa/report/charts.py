@@ -1,11 +1,16 @@
-"""Report charts as deterministic SVG: Likert bars, theme profiles, distributions.
+"""Report charts: Likert bars, theme profiles, distributions, as matplotlib Figures.
+
+Each chart function returns a :class:`~matplotlib.figure.Figure` that a notebook
+can adjust (titles, limits, annotations) before showing it with
+:func:`cpsa.report.display.figure`, which embeds it as SVG (:func:`to_svg`) with
+its alt text and its data table.
 
 Accessibility rules built in (WCAG 2.2 AA): a colour-blind-safe blue/orange
 palette whose every colour has at least 3:1 contrast with the white page, and
 no information carried by colour alone — the "strongly" categories are hatched,
 segments carry their percentage as a direct label, and series are told apart
 by marker shape as well as colour. Every chart is paired with a data table and
-alt text by the report code; this module only draws.
+alt text by :func:`cpsa.report.display.figure`; this module only draws.
 
 Output is byte-for-byte reproducible (fixed SVG hash salt, no date metadata),
 so a rebuild of unchanged data gives unchanged reports. Matplotlib is used
@@ -118,7 +123,7 @@ def _new_figure(width: float, height: float) -> Figure:
         return Figure(figsize=(width, height), dpi=100)
 
 
-def likert_chart(rows: Sequence[LikertRow]) -> bytes:
+def likert_chart(rows: Sequence[LikertRow]) -> Figure:
     """Diverging stacked bars (disagree left, agree right) plus a separate Don't know panel.
 
     The diverging part is a share of valid answers (Don't know excluded, as in
@@ -209,7 +214,7 @@ def likert_chart(rows: Sequence[LikertRow]) -> bytes:
             handlelength=2.2,
             handleheight=1.2,
         )
-        return to_svg(fig)
+        return fig
 
 
 def interval_chart(
@@ -217,7 +222,7 @@ def interval_chart(
     *,
     xlabel: str = "% positive (with 95% interval)",
     xlim: tuple[float, float] = (0, 100),
-) -> bytes:
+) -> Figure:
     """Dots with interval whiskers, one row per label, one marker shape per series.
 
     ``series`` is [(series name, estimates)], every series giving the same
@@ -282,7 +287,7 @@ def interval_chart(
             bbox_to_anchor=(0.5, 1.0),
             fontsize=8,
         )
-        return to_svg(fig)
+        return fig
 
 
 def distribution_chart(
@@ -290,7 +295,7 @@ def distribution_chart(
     *,
     overall: Sequence[float | None] | None = None,
     xlabel: str = "% positive",
-) -> bytes:
+) -> Figure:
     """Anonymised spread: one unlabelled dot per unit (CPP) per row, with a box of the quartiles.
 
     Dots are jittered deterministically (by rank) so overlapping values stay
@@ -347,10 +352,10 @@ def distribution_chart(
         ax.set_axisbelow(True)
         ax.spines[["top", "right"]].set_visible(False)
         fig.legend(loc="lower center", ncol=2, frameon=False, bbox_to_anchor=(0.5, 1.0))
-        return to_svg(fig)
+        return fig
 
 
-def bar_chart(rows: Sequence[Estimate], *, xlabel: str, colour_key: str = "dont_know") -> bytes:
+def bar_chart(rows: Sequence[Estimate], *, xlabel: str, colour_key: str = "dont_know") -> Figure:
     """Horizontal bars with the value printed at the end of each bar (and its interval)."""
     if not rows:
         raise ValueError("bar_chart needs at least one row")
@@ -382,4 +387,4 @@ def bar_chart(rows: Sequence[Estimate], *, xlabel: str, colour_key: str = "dont_
         ax.grid(axis="x", color=GRID_COLOUR, linewidth=0.5)
         ax.set_axisbelow(True)
         ax.spines[["top", "right"]].set_visible(False)
-        return to_svg(fig)
+        return fig

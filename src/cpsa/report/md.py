@@ -156,10 +156,14 @@ def column_weights(
     return weights
 
 
-def figure(svg: bytes, *, alt: str) -> str:
-    """An SVG figure embedded as a data URI, with alt text that states its finding."""
+def figure(svg, *, alt: str) -> str:
+    """An SVG figure (bytes, or a matplotlib Figure) as a data URI, with alt text."""
     if not alt or not alt.strip():
         raise ValueError("every figure needs alt text that states its finding")
+    if not isinstance(svg, bytes):  # a Figure from cpsa.report.charts
+        from cpsa.report.charts import to_svg
+
+        svg = to_svg(svg)
     # Alt text sits inside [...]: brackets and newlines would end it early.
     alt_text = " ".join(alt.split()).replace("[", "(").replace("]", ")")
     alt_text = alt_text.replace("\\", "/").replace("*", "").replace("_", " ")

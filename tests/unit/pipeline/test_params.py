@@ -35,13 +35,7 @@ def test_writes_one_file_per_cpp_and_national_per_contract(project: Path) -> Non
     assert len(result.written) == len(CPPS) + 1
     # the contract of docs/architecture.md, "Notebook parameters"
     fife = yaml.safe_load((project / "params" / ROUND / "cpp" / "fife.yaml").read_text())
-    assert fife == {
-        "round": ROUND,
-        "cpp": "fife",
-        "tables_dir": f"outputs/{ROUND}/tables/by_cpp/fife",
-        "synthetic": True,
-        "baseline": None,
-    }
+    assert fife == {"round": ROUND, "cpp": "fife"}  # all else follows from round.yaml
     national = yaml.safe_load((project / "params" / ROUND / "national.yaml").read_text())
     assert national == {
         "round": ROUND,
@@ -62,8 +56,8 @@ def test_rewrites_only_when_content_changes(project: Path) -> None:
     round_yaml = project / "params" / ROUND / "round.yaml"
     round_yaml.write_text(round_yaml.read_text().replace("synthetic: true", "synthetic: false"))
     changed = write_round_params(ROUND)
-    assert len(changed.written) == len(CPPS) + 1
-    assert yaml.safe_load(fife.read_text())["synthetic"] is False
+    assert changed.written == (project / "params" / ROUND / "national.yaml",)
+    assert (fife.read_bytes(), fife.stat().st_mtime_ns) == before
 
 
 def test_parameter_file_of_a_cpp_that_left_the_round_is_removed(project: Path) -> None:
@@ -77,24 +71,24 @@ def test_parameter_file_of_a_cpp_that_left_the_round_is_removed(project: Path) -
 
 def test_notebook_parameters_are_read_from_the_parameters_cell(project: Path) -> None:
     declared = notebook_parameters(project / "notebooks" / "cpp_report.ipynb")
-    assert set(declared) == {"round", "cpp", "tables_dir", "synthetic", "baseline"}
+    assert set(declared) == {"round", "cpp"}
 
 
 def _validate(params: dict, *, report: str = "fife") -> None:
     paths = get_paths()
     validate_params(
         params,
-        declared={"round", "cpp", "tables_dir", "synthetic", "baseline"},
+        declared={"round", "cpp"} if report != NATIONAL else set(NATIONAL_GOOD),
         cfg=load_round(ROUND, paths),
         report=report,
         paths=paths,
     )
 
 
-GOOD = {
+GOOD = {"round": ROUND, "cpp": "fife"}
+NATIONAL_GOOD = {
     "round": ROUND,
-    "cpp": "fife",
-    "tables_dir": f"outputs/{ROUND}/tables/by_cpp/fife",
+    "tables_dir": f"outputs/{ROUND}/tables",
     "synthetic": True,
     "baseline": None,
 }
@@ -109,10 +103,8 @@ def test_valid_parameters_pass(project: Path) -> None:
     [
         ({"colour": "blue"}, "unknown parameter(s) colour"),
         ({"cpp": "highland"}, "CPP 'highland' is not in round demo-2030"),
-        ({"tables_dir": "../elsewhere/tables"}, "points outside the project"),
-        ({"tables_dir": "/etc"}, "points outside the project"),
+        ({"tables_dir": "outputs"}, "unknown parameter(s) tables_dir"),
         ({"round": "demo-2026"}, "round is 'demo-2026', expected 'demo-2030'"),
-        ({"synthetic": "yes"}, "synthetic must be true or false"),
     ],
 )
 def test_invalid_parameters_are_refused_with_the_reason(
@@ -123,17 +115,30 @@ def test_invalid_parameters_are_refused_with_the_reason(
     assert message in str(err.value)
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"tables_dir": "../elsewhere/tables"}, "points outside the project"),
+        ({"tables_dir": "/etc"}, "points outside the project"),
+        ({"synthetic": "yes"}, "synthetic must be true or false"),
+    ],
+)
+def test_invalid_national_parameters_are_refused(project: Path, change: dict, message: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        _validate({**NATIONAL_GOOD, **change}, report=NATIONAL)
+    assert message in str(err.value)
+
+
 def test_missing_parameter_is_refused(project: Path) -> None:
-    params = {k: v for k, v in GOOD.items() if k != "baseline"}
-    with pytest.raises(ConfigError, match=r"missing parameter\(s\) baseline"):
-        _validate(params)
+    with pytest.raises(ConfigError, match=r"missing parameter\(s\) cpp"):
+        _validate({"round": ROUND})
 
 
 def test_every_problem_is_reported_at_once(project: Path) -> None:
     with pytest.raises(ConfigError) as err:
-        _validate({**GOOD, "cpp": "highland", "extra": 1, "tables_dir": "/tmp"})
+        _validate({**GOOD, "cpp": "highland", "extra": 1, "round": "x"})
     text = str(err.value)
-    assert "extra" in text and "highland" in text and "outside the project" in text
+    assert "extra" in text and "highland" in text and "round is 'x'" in text
 
 
 def test_check_report_needs_the_tables(project: Path) -> None:

@@ -39,11 +39,19 @@ def test_strong_categories_are_hatched_not_only_coloured():
 ROWS = [charts.LikertRow("A statement", 3, 4, 2, 1, 2), charts.LikertRow("Another", 0, 5, 3, 0, 0)]
 
 
+def test_charts_return_figures_an_analyst_can_adjust():
+    fig = charts.interval_chart([("Board", [charts.Estimate("Leadership", 60, 40, 78)])])
+    fig.axes[0].set_xlim(20, 90)  # e.g. zoom in, in the notebook, before showing it
+    assert fig.axes[0].get_xlim() == (20, 90)
+    assert b"<svg" in charts.to_svg(fig)
+
+
 def test_charts_are_byte_for_byte_deterministic():
-    assert charts.likert_chart(ROWS) == charts.likert_chart(ROWS)
+    svg = charts.to_svg
+    assert svg(charts.likert_chart(ROWS)) == svg(charts.likert_chart(ROWS))
     est = [charts.Estimate("Leadership", 60, 40, 78)]
-    a = charts.interval_chart([("Board", est)])
-    assert a == charts.interval_chart([("Board", est)])
+    a = svg(charts.interval_chart([("Board", est)]))
+    assert a == svg(charts.interval_chart([("Board", est)]))
     assert b"<dc:date>" not in a and b"<svg" in a
 
 

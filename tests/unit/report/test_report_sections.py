@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from helpers import notebook_run
 from helpers.report_fixture import (
     BASELINE,
     CPPS,
@@ -15,19 +16,11 @@ from helpers.report_fixture import (
     shared_project,
 )
 
+from cpsa.config import get_paths
 from cpsa.data.reference import load_reference
-from cpsa.report import CppReport, md
+from cpsa.pipeline.params import report_spec
+from cpsa.report import md
 from cpsa.report import text as t
-
-CPP_SECTIONS = (
-    "cover",
-    "summary",
-    "theme_profile",
-    "themes",
-    "change",
-    "improvement_planning",
-    "about",
-)
 
 
 @pytest.fixture(scope="module")
@@ -39,15 +32,19 @@ def project(tmp_path_factory):
     mp.undo()
 
 
+_TEXTS: dict[tuple[str, str], str] = {}
+
+
 def cpp_text(cpp: str, round_: str = ROUND) -> str:
-    r = CppReport.load(
-        round=round_,
-        cpp=cpp,
-        tables_dir=f"outputs/{round_}/tables/by_cpp/{cpp}",
-        synthetic=round_ == ROUND,
-        baseline=BASELINE if round_ == ROUND else None,
-    )
-    return "\n".join(getattr(r, m)().data for m in CPP_SECTIONS)
+    """What the CPP's report shows: its notebook run on the fixture tables."""
+    if (cpp, round_) not in _TEXTS:
+        root = get_paths().root
+        spec = report_spec(get_paths(), round_, cpp)
+        blocks = notebook_run.run(
+            root / spec.notebook.relative_to(root), {"round": round_, "cpp": cpp}
+        )
+        _TEXTS[(cpp, round_)] = "\n\n".join(b.strip("\n") for b in blocks if b.strip())
+    return _TEXTS[(cpp, round_)]
 
 
 def test_cpp_report_has_every_section(project):
@@ -94,14 +91,9 @@ def test_synthetic_banner_exactly_when_synthetic(project):
 
 
 def test_short_report_says_why_and_shows_no_results(project):
-    r = CppReport.load(
-        round=ROUND,
-        cpp=SMALL,
-        tables_dir=f"outputs/{ROUND}/tables/by_cpp/{SMALL}",
-        synthetic=True,
-        baseline=BASELINE,
-    )
-    body = "\n".join(getattr(r, m)().data for m in CPP_SECTIONS[1:-1])
+    text = cpp_text(SMALL)
+    assert report_spec(get_paths(), ROUND, SMALL).notebook.name == "cpp_withheld.ipynb"
+    body = text[text.index("## Summary") : text.index("## About this report")]
     assert "Fewer than 5 board members answered" in body
     # the only number allowed is the threshold itself
     assert set(re.findall(r"\d+", body)) == {"5"}
@@ -198,3 +190,91 @@ def test_cells_without_ids_render_without_an_nbformat_warning():
     assert "id" not in nb["cells"][0], "prepare must not change its input"
     html = render_html(prepared, subtitle="Round 1")
     assert '<h1 class="cpsa-title">A report</h1>' in html and "Theme profile" in html
+
+
+def test_every_column_the_cpp_report_reads_is_declared_and_written(project):
+    """Record each column the notebook's code reads from a table loaded through the schema."""
+    import pandas as pd
+
+    from cpsa.tables import schema
+
+    seen: set[tuple[str, str]] = set()
+    frame_get, series_get = pd.DataFrame.__getitem__, pd.Series.__getitem__
+
+    def record(obj, key):
+        table = obj.attrs.get("cpsa_table")
+        if table and isinstance(key, str):
+            seen.add((table, key))
+
+    def df_get(self, key):
+        record(self, key)
+        return frame_get(self, key)
+
+    def s_get(self, key):
+        record(self, key)
+        return series_get(self, key)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pd.DataFrame, "__getitem__", df_get)
+        mp.setattr(pd.Series, "__getitem__", s_get)
+        notebook_run.run(
+            project / "notebooks" / "cpp_report.ipynb", {"round": ROUND, "cpp": "fife"}
+        )
+    tables = {name for name, _ in seen}
+    assert {"by_cpp/items", "by_cpp/themes", "by_cpp/change_themes", "by_cpp/comments"} <= tables
+    folder = project / "outputs" / ROUND / "tables" / "by_cpp" / "fife"
+    for name, column in sorted(seen):
+        assert column in schema.table(name).names, f"{name}.{column} is not in the schema"
+        header = (folder / f"{name.removeprefix('by_cpp/')}.csv").read_text().splitlines()[0]
+        assert column in header.split(","), f"{name}.{column} is not in the written table"
+    assert ("by_cpp/themes", "rest_ci_low") in seen and ("by_cpp/items", "pct_positive") in seen
+
+
+def test_rest_of_scotland_interval_is_drawn_and_tabled(project):
+    from cpsa.report.cpp import load
+
+    d = load(ROUND, "fife")
+    board, rest = d.theme_estimates()
+    assert all(e.low is not None and e.high is not None for e in rest[1])
+    assert all(e.low <= e.value <= e.high for e in rest[1])
+    text = cpp_text("fife")
+    assert "| Rest of Scotland, 95% interval |" in text
+
+
+def test_theme_score_is_named_for_what_it_is(project):
+    text = cpp_text("fife")
+    assert "mean share of agreement" in text
+    profile = text[text.index("## Theme profile") : text.index("## Results by theme")]
+    assert "% positive" not in profile and "\\% positive" not in profile
+
+
+def test_participation_never_breaks_down_by_partner_type():
+    from cpsa.report import sentences
+
+    summary = {"n_respondents": 12, "members_invited": 19, "response_rate": 63.157895}
+    text = sentences.participation(summary)
+    assert text.startswith("12 of the 19 board members invited answered the survey")
+    assert "(a response rate of 63%)" in text
+    assert "Numbers by partner type are not shown in board reports" in text
+    alone = sentences.participation({"n_respondents": 1, "members_invited": None})
+    assert alone.startswith("1 board member answered the survey.")
+
+
+def test_data_dependent_sentences():
+    from cpsa.report import sentences
+
+    assert "no clear difference" in sentences.theme_difference([], [])
+    both = sentences.theme_difference(["Leadership"], ["Impact", "Governance"])
+    assert "higher than the rest of Scotland on Leadership." in both
+    assert "lower than the rest of Scotland on Impact and Governance." in both
+    assert sentences.theme_difference_alt([], []).startswith("No theme differs")
+    assert "first round" in sentences.no_change_reason(None, False)
+    assert "did not take part in the demo-2029 round" in sentences.no_change_reason(
+        "demo-2029", False
+    )
+    assert sentences.no_change_reason("demo-2029", True) is None
+    assert "no theme has changed" in sentences.change_headline("demo-2029", True, [], [])
+    up = sentences.change_headline("demo-2029", True, ["Impact"], ["Leadership"])
+    assert up == "Since demo-2029, results improved on Impact. Results fell on Leadership."
+    assert "No statements met the rule for strengths" in sentences.area_list((), "strengths")
+    assert sentences.comments({"strengths": [], "improvements": []}).startswith("No comments")
