@@ -72,9 +72,11 @@ def polarisation_p_one(n: int, t: int) -> float:
 
 def polarisation_p(n_strongly_agree, n_strongly_disagree, n_valid) -> np.ndarray:
     """Supremum p-value of the polarisation test per row; NaN where n_valid is 0 or missing."""
-    sa = np.asarray(n_strongly_agree, dtype=float)
-    sd = np.asarray(n_strongly_disagree, dtype=float)
-    n = np.asarray(n_valid, dtype=float)
+    sa, sd, n = np.broadcast_arrays(
+        np.asarray(n_strongly_agree, dtype=float),
+        np.asarray(n_strongly_disagree, dtype=float),
+        np.asarray(n_valid, dtype=float),
+    )
     out = np.full(n.shape, np.nan)
     flat = out.reshape(-1)
     for i, (a, d, m) in enumerate(zip(sa.reshape(-1), sd.reshape(-1), n.reshape(-1), strict=True)):
