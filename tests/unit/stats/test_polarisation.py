@@ -84,7 +84,7 @@ def test_old_divided_rule_fired_on_noise_and_the_new_test_does_not():
 def test_fires_on_a_split_board():
     rng = np.random.default_rng(5)
     # half the members strongly agree, half strongly disagree (a few soften)
-    x = rng.multinomial(6, [0.8, 0.2, 0, 0], size=200) + rng.multinomial(
-        6, [0, 0, 0.2, 0.8], size=200
+    x = rng.multinomial(6, [0.9, 0.1, 0, 0], size=200) + rng.multinomial(
+        6, [0, 0, 0.1, 0.9], size=200
     )
     assert (polarisation_p(x[:, 3], x[:, 0], 12) < 0.05).mean() > 0.5
