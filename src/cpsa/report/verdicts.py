@@ -214,7 +214,8 @@ def partner_type_headline(rows: Iterable[Mapping], *, theme: str) -> str:
         )
     if not parts:
         return (
-            f"{theme}: no partner type's score could be told apart from that of all other members."
+            f"{theme}: the differences between each partner type and all other members "
+            "could not be told apart from chance."
         )
     return f"{theme}: " + "; ".join(parts) + "."
 
