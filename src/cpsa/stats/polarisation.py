@@ -24,7 +24,7 @@ is Binomial(n - x4, 1/3), so
 
     P(T >= t) = sum_{x4 >= t} Binom(x4; n, p4) * P(Binom(n - x4, 1/3) >= t),
 
-maximised over p4 by a grid of 101 points refined with a bounded scalar search.
+maximised over p4 by three nested grids of 41 points.
 Exact (no simulation) and cheap for any n.
 """
 
@@ -33,15 +33,18 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import stats
+from scipy.special import gammaln
 
-_GRID = np.linspace(0.25, 1.0, 101)
+# p4 = 1 gives probability 0 (then p1 = 0), so the grid stops just short of it
+_GRID = np.linspace(0.25, 1.0 - 1e-9, 41)
 
 
-def _edge_probability(p4, n: int, t: int, weights: np.ndarray, x4: np.ndarray) -> np.ndarray:
-    p4 = np.atleast_1d(np.asarray(p4, dtype=float))
-    pmf = stats.binom.pmf(x4[None, :], n, p4[:, None])
-    return pmf @ weights
+def _edge_probability(p4, weights: np.ndarray, x4: np.ndarray, lchoose: np.ndarray, n: int):
+    """sum_x4 Binom(x4; n, p4) * weights[x4] for each p4 (log-space pmf, vectorised)."""
+    p4 = np.atleast_1d(np.asarray(p4, dtype=float))[:, None]
+    logpmf = lchoose[None, :] + x4[None, :] * np.log(p4) + (n - x4)[None, :] * np.log1p(-p4)
+    return np.exp(logpmf) @ weights
 
 
 @lru_cache(maxsize=65536)
@@ -53,20 +56,19 @@ def polarisation_p_one(n: int, t: int) -> float:
         return 1.0
     if 2 * t > n:
         return 0.0
-    x4 = np.arange(t, n - t + 1)
+    x4 = np.arange(t, n - t + 1, dtype=float)
     weights = stats.binom.sf(t - 1, n - x4, 1 / 3)
-    grid = _edge_probability(_GRID, n, t, weights, x4)
-    k = int(np.argmax(grid))
-    lo, hi = _GRID[max(k - 1, 0)], _GRID[min(k + 1, len(_GRID) - 1)]
-    best = float(grid[k])
-    if hi > lo:
-        res = optimize.minimize_scalar(
-            lambda p: -float(_edge_probability(p, n, t, weights, x4)[0]),
-            bounds=(lo, hi),
-            method="bounded",
-            options={"xatol": 1e-7},
-        )
-        best = max(best, -float(res.fun))
+    lchoose = gammaln(n + 1) - gammaln(x4 + 1) - gammaln(n - x4 + 1)
+    # three nested grids (41 points each), each around the best point of the last:
+    # the spacing ends at ~5e-5 in p4, and the maximum is flat there (error ~1e-9)
+    grid = _GRID
+    best = 0.0
+    for _ in range(3):
+        values = _edge_probability(grid, weights, x4, lchoose, n)
+        k = int(np.argmax(values))
+        best = max(best, float(values[k]))
+        lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, len(grid) - 1)]
+        grid = np.linspace(lo, hi, 41)
     return float(min(1.0, best))
 
 

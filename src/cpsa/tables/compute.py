@@ -791,31 +791,42 @@ def partner_types(
     types = sorted(rt["partner_type"].unique())
     clusters = list(pooling.pooled)
     rows = []
-    for theme in data.themes:
-        sub = rt[rt["theme"] == theme]
-        omni = _omnibus(sub, clusters)
-        for t in types:
-            xs = sub[sub["partner_type"] == t]
-            ys = sub[sub["partner_type"] != t]
-            x, y = xs["score"].to_numpy(), ys["score"].to_numpy()
-            e = cluster_difference(
-                *_cluster_sums(xs, clusters), *_cluster_sums(ys, clusters), confidence=s.confidence
-            )
-            m = cluster_mean(*_cluster_sums(xs, clusters), confidence=s.confidence)
+    for theme, sub in rt.groupby("theme", observed=True, sort=False):
+        if theme not in data.themes:
+            continue
+        # CPP x type matrices of n, sum and sum of squares: one pass per theme
+        g = pd.Categorical(np.asarray(sub["cpp"], dtype=object), categories=clusters).codes
+        k = pd.Categorical(np.asarray(sub["partner_type"], dtype=object), categories=types).codes
+        y = sub["score"].to_numpy(dtype=float)
+        shape = (len(clusters), len(types))
+        n = np.zeros(shape)
+        sm = np.zeros(shape)
+        ss = np.zeros(shape)
+        np.add.at(n, (g, k), 1.0)
+        np.add.at(sm, (g, k), y)
+        np.add.at(ss, (g, k), y * y)
+        wald = cluster_wald_equal_means(n, sm)
+        tn, tsm, tss = n.sum(axis=1), sm.sum(axis=1), ss.sum(axis=1)
+        for j, t in enumerate(types):
+            x1 = (n[:, j], sm[:, j], ss[:, j])
+            x0 = (tn - n[:, j], tsm - sm[:, j], tss - ss[:, j])
+            e = cluster_difference(*x1, *x0, confidence=s.confidence)
+            m = cluster_mean(*x1, confidence=s.confidence)
+            n1, n0 = int(x1[0].sum()), int(x0[0].sum())
             row = {
                 "theme": theme,
                 "partner_type": t,
-                "n_respondents": len(x),
-                "score": 100 * x.mean() if len(x) else np.nan,
-                "sd": 100 * x.std(ddof=1) if len(x) > 1 else np.nan,
-                "others_n_respondents": len(y),
-                "others_score": 100 * y.mean() if len(y) else np.nan,
-                "others_sd": 100 * y.std(ddof=1) if len(y) > 1 else np.nan,
-                "n_cpps_with_type": int(xs["cpp"].nunique()),
-                "ci_low": 100 * float(np.clip(m.low, 0, 1)) if len(x) > 1 else np.nan,
-                "ci_high": 100 * float(np.clip(m.high, 0, 1)) if len(x) > 1 else np.nan,
-                "omnibus_f": omni[0],
-                "omnibus_p_value": omni[1],
+                "n_respondents": n1,
+                "score": 100 * x1[1].sum() / n1 if n1 else np.nan,
+                "sd": 100 * _sd(x1) if n1 > 1 else np.nan,
+                "others_n_respondents": n0,
+                "others_score": 100 * x0[1].sum() / n0 if n0 else np.nan,
+                "others_sd": 100 * _sd(x0) if n0 > 1 else np.nan,
+                "n_cpps_with_type": int((x1[0] > 0).sum()),
+                "ci_low": 100 * float(np.clip(m.low, 0, 1)) if n1 > 1 else np.nan,
+                "ci_high": 100 * float(np.clip(m.high, 0, 1)) if n1 > 1 else np.nan,
+                "omnibus_f": wald.f,
+                "omnibus_p_value": wald.p_value,
             }
             _add_cluster_columns_row(row, e)
             rows.append(row)
@@ -847,20 +858,10 @@ def partner_types(
     return _sort(out, [("theme", data.themes), ("partner_type", None)])
 
 
-def _omnibus(sub: pd.DataFrame, clusters: list[str]) -> tuple[float, float]:
-    """Cluster-robust Wald F test that all partner types have the same mean score."""
-    if sub.empty:
-        return np.nan, np.nan
-    types = sorted(sub["partner_type"].unique())
-    g = pd.Categorical(np.asarray(sub["cpp"], dtype=object), categories=clusters).codes
-    t = pd.Categorical(np.asarray(sub["partner_type"], dtype=object), categories=types).codes
-    y = sub["score"].to_numpy(dtype=float)
-    n = np.zeros((len(clusters), len(types)))
-    sm = np.zeros_like(n)
-    np.add.at(n, (g, t), 1.0)
-    np.add.at(sm, (g, t), y)
-    res = cluster_wald_equal_means(n, sm)
-    return res.f, res.p_value
+def _sd(sums) -> float:
+    """Sample standard deviation from per-cluster (n, sum, sum of squares)."""
+    n, sm, ss = (float(np.sum(v)) for v in sums)
+    return float(np.sqrt(max(ss - sm * sm / n, 0.0) / (n - 1)))
 
 
 def safe_quartiles(values, s: Settings) -> list[float]:
