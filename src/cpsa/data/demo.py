@@ -44,6 +44,12 @@ SMALL_CPP_2026 = "orkney-islands"  # 3 respondents: below the reporting minimum 
 WEAK_GOVERNANCE_SHIFT = -2.0
 STRONG_ENGAGEMENT_SHIFT = 2.0
 PERFORMANCE_IMPROVEMENT_2026 = 0.8
+# A genuinely split board (demo-2026 only): on one theme, alternate members lean strongly
+# towards opposite ends of the scale. Members are assigned to the two camps by position
+# (no extra random draws), so every other CPP's answers are exactly as without the split.
+SPLIT_BOARD = "scottish-borders"
+SPLIT_THEME = "accountability"
+SPLIT_SHIFTS = (3.0, -4.5)  # latent shift of the two camps
 
 # Ordered-logit cut points between scores 1|2, 2|3 and 3|4 on the latent scale.
 _CUTS = np.array([-2.2, -0.3, 2.0])
@@ -133,11 +139,12 @@ class RoundSpec:
     round_seed: int  # the seed written into round.yaml (permutation tests)
     performance_shift: float
     curly_quotes: bool  # the 2026 survey tool prints typographic apostrophes
+    split_board: bool = False  # plant the split board (SPLIT_BOARD, SPLIT_THEME)
 
 
 SPECS = {
     "demo-2024": RoundSpec("demo-2024", 2024, 20, "R24-", 20240601, 0.0, False),
-    "demo-2026": RoundSpec("demo-2026", 2026, 24, "R26-", 20260601, 0.8, True),
+    "demo-2026": RoundSpec("demo-2026", 2026, 24, "R26-", 20260601, 0.8, True, split_board=True),
 }
 
 
@@ -229,7 +236,7 @@ def _generate_round(
     k = 0
     for cpp in cpps:
         drift = rng.normal(0, 0.15)  # CPPs change a little between rounds
-        for _ in range(sizes[cpp]):
+        for member in range(sizes[cpp]):
             pid = str(rng.choice(partner_ids, p=partner_p))
             u = rng.normal(0, 0.6) + _PARTNER_EFFECT.get(pid, 0.0)
             dk_propensity = rng.lognormal(0, 0.5)
@@ -261,6 +268,8 @@ def _generate_round(
                             eta += WEAK_GOVERNANCE_SHIFT
                         if cpp == STRONG_ENGAGEMENT and theme == "engagement":
                             eta += STRONG_ENGAGEMENT_SHIFT
+                        if spec.split_board and cpp == SPLIT_BOARD and theme == SPLIT_THEME:
+                            eta += SPLIT_SHIFTS[member % 2]
                         score = 1 + int(np.sum(eta + rng.logistic() > _CUTS))
                         row[st.id] = score_label[score]
                         theme_scores.append(score)

@@ -19,9 +19,6 @@ NEGATIVE = ("disagree", "strongly_disagree")
 SCORES = {"strongly_agree": 4, "agree": 3, "disagree": 2, "strongly_disagree": 1}
 BLANK = "blank"
 
-# a statement is "divided" when at least this share of valid answers is on the minority side
-DIVIDED_MINORITY_SHARE = 1 / 3
-
 ITEM_COUNT_COLUMNS = [f"n_{c}" for c in OPTION_CODES] + ["n_blank"]
 
 REQUIRED_RESPONSE_COLUMNS = ("respondent_id", "cpp", "partner_type", "theme", "item", "response")
@@ -106,8 +103,7 @@ def add_item_measures(counts: pd.DataFrame, *, confidence: float = 0.95) -> pd.D
     minority = np.minimum(pos, neg)
     out["minority_share"] = 100 * minority / nv
     out["consensus"] = _tastle_wierman(out, nv)
-    # integer comparison: 3 * minority >= n_valid is exactly "minority share >= 1/3"
-    out["divided"] = ok & (3 * minority >= n_valid) & (minority > 0)
+    # (the old "divided" flag is gone: polarisation is tested in cpsa.stats.polarisation)
     return out
 
 

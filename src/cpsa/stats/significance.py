@@ -3,11 +3,17 @@
 * :func:`fisher_two_sided` - Fisher's exact test for many 2x2 tables at once (same
   two-sided definition as ``scipy.stats.fisher_exact``, computed from the
   hypergeometric log-pmf so a round's 3,000 tables take milliseconds).
-* :func:`permutation_test` - difference in means of two independent samples,
-  seeded Monte Carlo permutation test. Permutations are drawn as multivariate
-  hypergeometric counts of the distinct values, which has exactly the
-  distribution of the group sum under random relabelling but costs O(distinct
+* :func:`permutation_test` - two independent samples, seeded Monte Carlo
+  permutation test of the **studentized** difference in means (the Welch t
+  statistic; Janssen 1997, Chung & Romano 2013), which stays valid when the two
+  groups have unequal variances and very unequal sizes (a board of 10 against
+  230). ``statistic="mean"`` gives the plain difference in means (exact only
+  under exchangeability). Permutations are drawn as multivariate hypergeometric
+  counts of the distinct values, which has exactly the distribution of the
+  group's (sum, sum of squares) under random relabelling but costs O(distinct
   values) instead of O(n) per permutation.
+* :func:`settle_family` - draws more permutations for the tests of a BH family
+  whose verdict the Monte Carlo error could still change.
 * :func:`direction` - THE rule for "significantly higher / lower", used by every table.
 """
 
@@ -38,16 +44,28 @@ _STOP_CONFIDENCE = 0.999  # of the interval that must clear a stopping bound
 _FISHER_RTOL = 1 + 1e-7
 
 
-def direction(diff, q, *, q_threshold: float) -> np.ndarray:
+def direction(diff, q, *, q_threshold: float, low=None, high=None) -> np.ndarray:
     """The significance rule: "higher"/"lower" when q < q_threshold, else "similar".
 
-    ``diff`` is the estimate (group minus comparison), ``q`` its BH-adjusted p-value.
-    Untested comparisons (q missing) get "" so a report never shows a verdict for them.
+    ``diff`` is the estimate (group minus comparison), ``q`` its BH-adjusted p-value,
+    ``low``/``high`` (optional) the 95% interval of ``diff``. With an interval, a
+    verdict needs both: "higher" also needs low > 0 and "lower" high < 0, so a
+    verdict never sits beside an interval that includes 0 (the test and the
+    interval are different procedures and can disagree near the threshold; the
+    more cautious one wins). Untested comparisons (q missing) get "" so a report
+    never shows a verdict for them.
     """
     diff = np.asarray(diff, dtype=float)
     q = np.asarray(q, dtype=float)
     sig = q < q_threshold
-    out = np.where(sig & (diff > 0), HIGHER, np.where(sig & (diff < 0), LOWER, SIMILAR))
+    up = sig & (diff > 0)
+    down = sig & (diff < 0)
+    if low is not None and high is not None:
+        low = np.asarray(low, dtype=float)
+        high = np.asarray(high, dtype=float)
+        up &= low > 0
+        down &= high < 0
+    out = np.where(up, HIGHER, np.where(down, LOWER, SIMILAR))
     return np.where(np.isnan(q) | np.isnan(diff), NOT_TESTED, out).astype(object)
 
 
@@ -96,9 +114,10 @@ class PermutationResult:
     """Two-sample permutation test of a difference in means (x minus y)."""
 
     diff: float  # mean(x) - mean(y)
-    p_value: float  # (b + 1) / (m + 1), b = permutations with |diff| >= observed
+    p_value: float  # (b + 1) / (m + 1), b = permutations with |statistic| >= observed
     mc_se: float  # Monte Carlo standard error of p_value
     permutations: int
+    exceed: int = 0  # b
 
 
 def permutation_test(
@@ -109,11 +128,14 @@ def permutation_test(
     rng: np.random.Generator,
     stop_above: float | None = None,
     stop_below: float | None = None,
+    statistic: str = "welch",
 ) -> PermutationResult:
     """Seeded two-sided permutation test of mean(x) - mean(y); NaN when a sample is empty.
 
     p = (b + 1) / (m + 1), where b of m random relabellings give an absolute
-    difference at least as large as observed (never 0; Phipson & Smyth 2010).
+    statistic at least as large as observed (never 0; Phipson & Smyth 2010).
+    ``statistic``: "welch" (default; the Welch t statistic, NaN p when a group has
+    fewer than 2 values) or "mean" (the plain difference in means).
     ``stop_above`` / ``stop_below``: see :func:`permutation_test_counts`.
     """
     values, counts_x, counts_y = sample_counts(x, y)
@@ -125,6 +147,7 @@ def permutation_test(
         rng=rng,
         stop_above=stop_above,
         stop_below=stop_below,
+        statistic=statistic,
     )
 
 
@@ -137,6 +160,7 @@ def permutation_test_counts(
     rng: np.random.Generator,
     stop_above: float | None = None,
     stop_below: float | None = None,
+    statistic: str = "welch",
 ) -> PermutationResult:
     """:func:`permutation_test` from value counts: ``counts_x[i]`` of sample x equal ``values[i]``.
 
@@ -154,34 +178,58 @@ def permutation_test_counts(
     """
     if permutations < 1:
         raise ValueError("permutations must be at least 1")
+    if statistic not in ("welch", "mean"):
+        raise ValueError(f"statistic must be 'welch' or 'mean', got {statistic!r}")
     values = np.asarray(values, dtype=float)
     cx = np.asarray(counts_x, dtype=np.int64)
     cy = np.asarray(counts_y, dtype=np.int64)
     nx, ny = int(cx.sum()), int(cy.sum())
-    if nx == 0 or ny == 0:
+    if nx == 0 or ny == 0 or (statistic == "welch" and (nx < 2 or ny < 2)):
         return PermutationResult(np.nan, np.nan, np.nan, permutations)
     counts = cx + cy
     keep = counts > 0
     values, counts, cx = values[keep], counts[keep], cx[keep]
     total = counts @ values
-    # the same arithmetic path for observed and permuted sums, so ties compare equal
+    total2 = counts @ values**2
+    # the same arithmetic path for observed and permuted statistics, so ties compare equal
     sx_obs = cx @ values
-    obs = sx_obs / nx - (total - sx_obs) / ny
+    diff = sx_obs / nx - (total - sx_obs) / ny
     if len(values) == 1:
         return PermutationResult(0.0, 1.0, 0.0, permutations)
-    tol = 1e-9 * max(1.0, abs(obs))
+    stat = _welch_stat if statistic == "welch" else _mean_stat
+    obs = stat(np.array([sx_obs]), np.array([cx @ values**2]), total, total2, nx, ny)[0]
+    tol = 1e-9 * max(1.0, abs(obs)) if np.isfinite(obs) else 0.0
     b = done = 0
     while done < permutations:
         size = min(_BATCH, permutations - done)
-        sx = _permuted_sums(values, counts, nx, size, rng)
-        perm = sx / nx - (total - sx) / ny
+        sx, sx2 = _permuted_sums(values, counts, nx, size, rng)
+        perm = stat(sx, sx2, total, total2, nx, ny)
         b += int(np.count_nonzero(np.abs(perm) >= abs(obs) - tol))
         done += size
         if done < permutations and _settled(b, done, stop_above, stop_below):
             break
     p = (b + 1) / (done + 1)
     se = float(np.sqrt(p * (1 - p) / done))
-    return PermutationResult(float(obs), float(p), se, done)
+    return PermutationResult(float(diff), float(p), se, done, b)
+
+
+def _mean_stat(sx, sx2, total, total2, nx, ny):
+    return sx / nx - (total - sx) / ny
+
+
+def _welch_stat(sx, sx2, total, total2, nx, ny):
+    """Welch t of x minus y from x's sum and sum of squares (the pool's are fixed)."""
+    sy, sy2 = total - sx, total2 - sx2
+    mx, my = sx / nx, sy / ny
+    vx = np.maximum(sx2 - nx * mx**2, 0.0) / (nx - 1)
+    vy = np.maximum(sy2 - ny * my**2, 0.0) / (ny - 1)
+    se = np.sqrt(vx / nx + vy / ny)
+    d = mx - my
+    # rounding noise must not turn "no spread" into a huge t: relative floor on se
+    tiny = 1e-12 * np.maximum(1.0, np.abs(mx) + np.abs(my))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(se > tiny, d / np.where(se > tiny, se, 1.0), np.sign(d) * np.inf)
+    return np.where(np.abs(d) <= tiny, 0.0, t)
 
 
 @dataclass(frozen=True)
@@ -196,6 +244,7 @@ class PermutationJob:
     permutations: int
     stop_above: float | None = None
     stop_below: float | None = None
+    statistic: str = "welch"
 
 
 def sample_counts(x, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -236,6 +285,7 @@ def _run_job(job: PermutationJob) -> PermutationResult:
         rng=rng_for(job.seed, *job.key),
         stop_above=job.stop_above,
         stop_below=job.stop_below,
+        statistic=job.statistic,
     )
 
 
@@ -249,15 +299,17 @@ def _settled(b: int, m: int, above: float | None, below: float | None) -> bool:
     return False
 
 
-def _permuted_sums(values, counts, nx: int, m: int, rng: np.random.Generator) -> np.ndarray:
-    """Sum of x under m random relabellings, drawn as hypergeometric counts of each value."""
+def _permuted_sums(values, counts, nx: int, m: int, rng: np.random.Generator):
+    """(sum, sum of squares) of x under m random relabellings (hypergeometric value counts)."""
     n = int(counts.sum())
     small = min(nx, n - nx)  # draw the smaller sample; the other is the complement
     # numpy's "count" method costs O(sample size), "marginals" O(distinct values)
     method = "count" if small < 5 * len(values) else "marginals"
     draws = rng.multivariate_hypergeometric(counts, small, size=m, method=method)
-    sums = draws @ values
-    return sums if small == nx else counts @ values - sums
+    sums, sums2 = draws @ values, draws @ values**2
+    if small == nx:
+        return sums, sums2
+    return counts @ values - sums, counts @ values**2 - sums2
 
 
 @dataclass(frozen=True)
@@ -287,3 +339,87 @@ def mann_whitney(x, y) -> float:
     if np.unique(np.concatenate([x, y])).size < 2:
         return 1.0
     return float(stats.mannwhitneyu(x, y, alternative="two-sided", method="asymptotic").pvalue)
+
+
+# --------------------------------------------------------------------------- settling a BH family
+
+
+def _mc_bounds(b: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """99.9% Clopper-Pearson bounds of each exceedance probability b/m."""
+    alpha = 1 - _STOP_CONFIDENCE
+    b, m = np.asarray(b, dtype=float), np.asarray(m, dtype=float)
+    # ufunc calls with the degenerate ends replaced by valid arguments, then overwritten
+    lo = np.where(b > 0, _beta_ppf(alpha / 2, np.maximum(b, 1), m - b + 1), 0.0)
+    hi = np.where(b < m, _beta_ppf(1 - alpha / 2, b + 1, np.maximum(m - b, 1)), 1.0)
+    return lo, hi
+
+
+def _bh_reject(p: np.ndarray, q_threshold: float) -> np.ndarray:
+    from cpsa.stats.multiplicity import bh_adjust
+
+    return bh_adjust(p) < q_threshold
+
+
+def settle_family(
+    jobs: list[PermutationJob],
+    results: list[PermutationResult],
+    *,
+    families: list,
+    q_threshold: float,
+    max_permutations: int,
+) -> tuple[list[PermutationResult], list[bool]]:
+    """Draw more permutations until no Monte Carlo error can change a BH verdict.
+
+    ``families[i]`` names the BH family of test i (e.g. the CPP). For each family,
+    with every p-value at the lower and then at the upper 99.9% Clopper-Pearson
+    bound of its exceedance probability, BH rejects sets R_low ⊇ R_high (BH is
+    monotone in the p-values). When they are equal, every p-vector inside the
+    bounds gives the same verdicts: the family is settled. Otherwise the tests
+    whose bounds straddle one of BH's critical values k·α/m get as many new
+    permutations again (a fresh stream named by the test's key + "more" + round),
+    until the family is settled or a test reaches ``max_permutations``.
+    Returns the updated results and, per test, whether its family is settled.
+    """
+    res = list(results)
+    fam = np.asarray([str(f) for f in families], dtype=object)
+    settled = np.ones(len(res), dtype=bool)
+    for f in sorted(set(fam)):
+        idx = np.flatnonzero(fam == f)
+        idx = np.array([i for i in idx if np.isfinite(res[i].p_value) and res[i].permutations > 0])
+        if len(idx) == 0:
+            continue
+        for round_no in range(64):
+            b = np.array([res[i].exceed for i in idx])
+            m = np.array([res[i].permutations for i in idx])
+            lo, hi = _mc_bounds(b, m)
+            r_lo, r_hi = _bh_reject(lo, q_threshold), _bh_reject(hi, q_threshold)
+            if np.array_equal(r_lo, r_hi):
+                break
+            crit = q_threshold * np.arange(1, len(idx) + 1) / len(idx)
+            straddle = [
+                k
+                for k in range(len(idx))
+                if np.any((lo[k] <= crit) & (crit <= hi[k])) and m[k] < max_permutations
+            ]
+            if not straddle:
+                settled[idx] = False
+                break
+            more = []
+            for k in straddle:
+                j = jobs[idx[k]]
+                extra = int(min(m[k], max_permutations - m[k]))
+                more.append(
+                    PermutationJob(
+                        j.values, j.counts_x, j.counts_y, seed=j.seed,
+                        key=(*j.key, "more", str(round_no)), permutations=extra,
+                        statistic=j.statistic,
+                    )
+                )  # fmt: skip
+            for k, add in zip(straddle, run_permutation_jobs(more), strict=True):
+                old = res[idx[k]]
+                bb, mm = old.exceed + add.exceed, old.permutations + add.permutations
+                p = (bb + 1) / (mm + 1)
+                res[idx[k]] = PermutationResult(
+                    old.diff, float(p), float(np.sqrt(p * (1 - p) / mm)), mm, bb
+                )
+    return res, settled.tolist()

@@ -8,6 +8,7 @@ applied here (via :mod:`cpsa.stats.suppression`) before any frame leaves.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -17,8 +18,15 @@ import pandas as pd
 from cpsa.config import Thresholds
 from cpsa.stats import suppression, topics
 from cpsa.stats.classify import INFORMATION_GAP_DK_PCT, classify_items
+from cpsa.stats.cluster import (
+    cluster_difference,
+    cluster_mean,
+    cluster_wald_equal_means,
+    effective_n,
+)
 from cpsa.stats.intervals import newcombe_difference, t_mean, welch_difference, wilson
 from cpsa.stats.multiplicity import bh_adjust, bh_by_group
+from cpsa.stats.polarisation import polarisation_p
 from cpsa.stats.redact import redact_series
 from cpsa.stats.scoring import (
     ITEM_COUNT_COLUMNS,
@@ -31,30 +39,33 @@ from cpsa.stats.significance import (
     PermutationJob,
     direction,
     fisher_two_sided,
-    kruskal_wallis,
-    mann_whitney,
     run_permutation_jobs,
     sample_counts,
+    settle_family,
 )
 
-# fewest valid answers for a statement to be called a strength / area for improvement
-MIN_VALID_FOR_CATEGORY = 3
+log = logging.getLogger("cpsa.tables.compute")
 
-ITEM_MEASURES = [
-    "n_answered",
-    "n_valid",
-    "n_positive",
-    "n_negative",
-    "pct_positive",
-    "ci_low",
-    "ci_high",
-    "pct_dont_know",
-    "mean_score",
-    "net_agreement",
-    "minority_share",
-    "consensus",
-    "divided",
-]
+# a permutation test near the decision threshold draws at most this many times the
+# configured number of permutations while its BH verdict is not yet settled
+MAX_PERMUTATION_FACTOR = 20
+# rounding of published quantiles of CPP figures (percentage points), so that no
+# quantile gives back one CPP's figure
+QUANTILE_ROUNDING = 5.0
+
+# the figures of a statement that come from its valid answers: withheld when fewer than
+# thresholds.min_valid_statement members gave a valid answer (their answers would show)
+VALID_ANSWER_FIGURES = [
+    "n_positive", "n_negative", "n_strongly_agree", "n_agree", "n_disagree",
+    "n_strongly_disagree", "pct_positive", "ci_low", "ci_high", "mean_score",
+    "net_agreement", "minority_share", "consensus", "polarisation_p", "polarised",
+    "p_above_75", "p_below_60", "certainty",
+]  # fmt: skip
+# rest-of-Scotland columns of cpp_items (withheld with the comparison)
+REST_ITEM_COLUMNS = [
+    "rest_n_valid", "rest_n_positive", "rest_pct_positive", "rest_pct_dont_know",
+    "p_value", "q_value", "diff_pp", "diff_ci_low", "diff_ci_high",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,8 @@ class Settings:
     min_respondents_report: int = Thresholds.min_respondents_report
     min_group_cpp: int = Thresholds.min_group_cpp
     min_group_national: int = Thresholds.min_group_national
+    min_reported_cpps: int = Thresholds.min_reported_cpps
+    min_valid_statement: int = Thresholds.min_valid_statement
     confidence: float = 0.95
 
 
@@ -142,6 +155,14 @@ def _pooled(counts: pd.DataFrame, cpps: tuple[str, ...]) -> pd.DataFrame:
 # --------------------------------------------------------------------------- items
 
 
+def rest_comparison_allowed(pooling: suppression.CppPooling, s: Settings) -> bool:
+    """Disclosure: rest-of-Scotland comparisons need ``min_reported_cpps`` reported CPPs.
+
+    With two CPPs, one CPP's "rest of Scotland" is exactly the other CPP.
+    """
+    return len(pooling.reported) >= s.min_reported_cpps
+
+
 def cpp_items(data: RoundData, pooling: suppression.CppPooling, s: Settings) -> pd.DataFrame:
     """cpp_items.csv: each CPP x statement against the rest of Scotland (pooled)."""
     counts = data.grid_counts
@@ -157,8 +178,18 @@ def cpp_items(data: RoundData, pooling: suppression.CppPooling, s: Settings) -> 
     items["rest_pct_positive"] = rest_m["pct_positive"].to_numpy()
     items["rest_pct_dont_know"] = rest_m["pct_dont_know"].to_numpy()
     suppressed = ~items["cpp"].isin(pooling.reported)
+    few = items["n_valid"].to_numpy() < s.min_valid_statement
+    items["too_few_valid"] = few & ~suppressed.to_numpy()
+    rest_ok = rest_comparison_allowed(pooling, s)
+    if not rest_ok:
+        log.warning(
+            "round %s: only %d CPPs have a report (fewer than thresholds.min_reported_cpps = "
+            "%d): no rest-of-Scotland comparison is published",
+            data.round, len(pooling.reported), s.min_reported_cpps,
+        )  # fmt: skip
+    no_rest = suppressed.to_numpy() | few | (not rest_ok)
     items["p_value"] = np.where(
-        suppressed,
+        no_rest,
         np.nan,
         fisher_two_sided(
             items["n_positive"], items["n_valid"], items["rest_n_positive"], items["rest_n_valid"]
@@ -166,9 +197,17 @@ def cpp_items(data: RoundData, pooling: suppression.CppPooling, s: Settings) -> 
     )
     items["q_value"] = bh_by_group(items, by="cpp")
     _add_difference(items, "n_positive", "n_valid", "rest_n_positive", "rest_n_valid", s)
-    items["significance"] = direction(items["diff_pp"], items["q_value"], q_threshold=s.q_threshold)
+    items["significance"] = _verdict(items, s)
+    tested = ~(suppressed.to_numpy() | few)
+    pol = polarisation_p(items["n_strongly_agree"], items["n_strongly_disagree"], items["n_valid"])
+    items["polarisation_p"] = np.where(tested, pol, np.nan)
+    items["polarised"] = tested & (items["polarisation_p"].fillna(1.0) < s.q_threshold)
     items["suppressed"] = suppressed.to_numpy()
-    items = classify_items(items, min_valid=MIN_VALID_FOR_CATEGORY)
+    items = classify_items(items, min_valid=s.min_valid_statement)
+    items = suppression.blank(items, no_rest & ~suppressed.to_numpy(), REST_ITEM_COLUMNS)
+    items["significance"] = np.where(no_rest, "", items["significance"]).astype(object)
+    items = suppression.blank(items, few & ~suppressed.to_numpy(), VALID_ANSWER_FIGURES)
+    items["suppressed"] = suppressed.to_numpy()  # blank() marks partly withheld rows too
     numeric = [c for c in items.columns if c not in ("cpp", "item", "theme", "suppressed")]
     items = suppression.blank(items, suppressed, numeric)
     items["category"] = items["category"].fillna("suppressed")
@@ -177,6 +216,14 @@ def cpp_items(data: RoundData, pooling: suppression.CppPooling, s: Settings) -> 
     first += ["suppressed", "theme"]
     rest_cols = [c for c in items.columns if c not in first]
     return _sort(items[first + rest_cols], [("cpp", None), ("item", data.items)])
+
+
+def _verdict(df: pd.DataFrame, s: Settings) -> np.ndarray:
+    """The significance rule with the difference interval (a verdict never contradicts it)."""
+    return direction(
+        df["diff_pp"], df["q_value"], q_threshold=s.q_threshold,
+        low=df["diff_ci_low"], high=df["diff_ci_high"],
+    )  # fmt: skip
 
 
 def _add_difference(df: pd.DataFrame, k1: str, n1: str, k2: str, n2: str, s: Settings) -> None:
@@ -191,12 +238,28 @@ def _add_difference(df: pd.DataFrame, k1: str, n1: str, k2: str, n2: str, s: Set
 
 
 def national_items(data: RoundData, pooling: suppression.CppPooling, s: Settings) -> pd.DataFrame:
-    """national_items.csv: every statement over all pooled CPPs."""
+    """national_items.csv: every statement over all pooled CPPs, CPP-cluster-aware interval.
+
+    ``ci_low``/``ci_high``: Wilson score interval with the effective sample size
+    n / deff, deff = CPP-cluster-robust variance / simple-random-sampling variance
+    of % positive (:mod:`cpsa.stats.cluster`).
+    """
     counts = data.grid_counts
     nat = _pooled(counts, pooling.pooled).reindex(list(data.items), fill_value=0)
     nat = nat.reset_index()
     nat.insert(1, "theme", nat["item"].map(data.item_theme))
     out = add_item_measures(nat, confidence=s.confidence)
+    nv, kp = _item_matrices(counts, list(pooling.pooled), list(out["item"]))
+    deff = [
+        float(cluster_mean(nv[:, j], kp[:, j], kp[:, j], confidence=s.confidence).deff)
+        for j in range(nv.shape[1])
+    ]
+    out["deff"] = deff
+    n_eff = effective_n(out["n_valid"], out["deff"])
+    k_eff = n_eff * out["pct_positive"].to_numpy() / 100
+    ci = wilson(np.nan_to_num(k_eff), n_eff, confidence=s.confidence)
+    out["ci_low"] = np.where(out["n_valid"] > 0, 100 * ci.low, np.nan)
+    out["ci_high"] = np.where(out["n_valid"] > 0, 100 * ci.high, np.nan)
     out["n_cpps"] = len(pooling.pooled)
     first = ["item", "n_valid", "n_positive", "n_dont_know", "pct_positive", "ci_low", "ci_high"]
     first += ["theme"]
@@ -215,12 +278,18 @@ def _value_counts(rt: pd.DataFrame, key: str, values: np.ndarray) -> pd.DataFram
 
 
 def cpp_themes(data: RoundData, pooling: suppression.CppPooling, s: Settings) -> pd.DataFrame:
-    """cpp_themes.csv: mean respondent theme score per CPP x theme vs the rest of Scotland."""
+    """cpp_themes.csv: mean respondent theme score per CPP x theme vs the rest of Scotland.
+
+    Test: studentized (Welch t) permutation test, drawn until the BH verdict of the
+    CPP's family is settled (:func:`settle_family`); interval: Welch. A verdict
+    needs both (:func:`_verdict`).
+    """
     rt = data.theme_scores
     summ = theme_summary(rt, by=["cpp"], confidence=s.confidence)
     grid = pd.MultiIndex.from_product([data.cpps, data.themes], names=["cpp", "theme"])
     out = summ.set_index(["cpp", "theme"]).reindex(grid).reset_index()
     out["n_respondents"] = out["n_respondents"].fillna(0).astype("int64")
+    rest_ok = rest_comparison_allowed(pooling, s)
     rows, jobs, tested = [], [], []
     for theme in data.themes:
         sub = rt[rt["theme"] == theme]
@@ -235,7 +304,7 @@ def cpp_themes(data: RoundData, pooling: suppression.CppPooling, s: Settings) ->
             var_rest = (
                 (rest @ values**2 - n_rest * mean_rest**2) / (n_rest - 1) if n_rest > 1 else np.nan
             )
-            if cpp in pooling.reported:
+            if cpp in pooling.reported and rest_ok and int(own.sum()) >= s.min_valid_statement:
                 tested.append(len(rows))
                 jobs.append(
                     PermutationJob(
@@ -259,9 +328,11 @@ def cpp_themes(data: RoundData, pooling: suppression.CppPooling, s: Settings) ->
                     **_NOT_TESTED,
                 }
             )
-    # all tests at once: run_permutation_jobs spreads them over the cores
-    for i, res in zip(tested, run_permutation_jobs(jobs), strict=True):
-        rows[i].update(_tested(res))
+    # all tests at once: run_permutation_jobs spreads them over the cores; settled for the
+    # reports' per-CPP families and for the national counts' single family
+    results = _settled_results(jobs, [rows[i]["cpp"] for i in tested], s, national=True)
+    for i, (res, ok) in zip(tested, results, strict=True):
+        rows[i].update(_tested(res, ok))
     out = out.merge(pd.DataFrame(rows), on=["cpp", "theme"], how="left")
     out["permutations"] = out["permutations"].astype("Int64")
     # the rest of Scotland's interval, as the CPP's own (theme_summary): drawn in the reports
@@ -274,23 +345,59 @@ def cpp_themes(data: RoundData, pooling: suppression.CppPooling, s: Settings) ->
         out, "score", "sd", "n_respondents", "rest_score", "rest_sd", "rest_n_respondents", s
     )
     out["q_value"] = bh_by_group(out, by="cpp")
-    out["significance"] = direction(out["diff_pp"], out["q_value"], q_threshold=s.q_threshold)
+    out["significance"] = _verdict(out, s)
     suppressed = ~out["cpp"].isin(pooling.reported)
-    numeric = [c for c in out.columns if c not in ("cpp", "theme")]
+    few = out["n_respondents"].to_numpy() < s.min_valid_statement
+    out["too_few_valid"] = few & ~suppressed.to_numpy()
+    rest_cols = ["rest_n_respondents", "rest_score", "rest_sd", "rest_ci_low", "rest_ci_high"]
+    rest_cols += ["diff_pp", "diff_ci_low"]
+    rest_cols += ["diff_ci_high", "p_value", "p_mc_se", "permutations", "q_value", "mc_settled"]
+    no_rest = (few | (not rest_ok)) & ~suppressed.to_numpy()
+    out = suppression.blank(out, no_rest, rest_cols)
+    out = suppression.blank(out, few & ~suppressed.to_numpy(), ["score", "sd", "ci_low", "ci_high"])
+    out["significance"] = np.where(no_rest, "", out["significance"]).astype(object)
+    out["suppressed"] = suppressed.to_numpy()
+    numeric = [c for c in out.columns if c not in ("cpp", "theme", "suppressed")]
     out = suppression.blank(out, suppressed, numeric)
     cols = ["cpp", "theme", "n_respondents", "score", "sd", "ci_low", "ci_high"]
     cols += ["rest_n_respondents", "rest_score", "rest_sd", "rest_ci_low", "rest_ci_high"]
-    cols += ["diff_pp", "diff_ci_low"]
-    cols += ["diff_ci_high", "p_value", "p_mc_se", "permutations", "q_value", "significance"]
-    cols += ["suppressed"]
+    cols += ["diff_pp", "diff_ci_low", "diff_ci_high", "p_value", "p_mc_se", "permutations"]
+    cols += ["mc_settled", "q_value", "significance", "too_few_valid", "suppressed"]
     return _sort(out[cols], [("cpp", None), ("theme", data.themes)])
 
 
-_NOT_TESTED = {"p_value": np.nan, "p_mc_se": np.nan, "permutations": np.nan}
+_NOT_TESTED = {"p_value": np.nan, "p_mc_se": np.nan, "permutations": np.nan, "mc_settled": pd.NA}
 
 
-def _tested(res) -> dict:
-    return {"p_value": res.p_value, "p_mc_se": res.mc_se, "permutations": res.permutations}
+def _settled_results(
+    jobs: list[PermutationJob], families: list, s: Settings, *, national: bool = False
+) -> list:
+    """Run the tests, then draw more where Monte Carlo error could change a BH verdict.
+
+    ``families``: the BH family of each test (the CPP). With ``national``, the tests
+    are also settled as one family over all CPPs (the national counts of
+    :func:`variation_themes`); a test is settled when both of its families are.
+    """
+    if not jobs:
+        return []
+    res = run_permutation_jobs(jobs)
+    cap = MAX_PERMUTATION_FACTOR * s.permutations
+    res, ok = settle_family(jobs, res, families=families, q_threshold=s.q_threshold,
+                            max_permutations=cap)  # fmt: skip
+    if national:
+        res, ok_all = settle_family(jobs, res, families=["all"] * len(jobs),
+                                    q_threshold=s.q_threshold, max_permutations=cap)  # fmt: skip
+        ok = [a and b for a, b in zip(ok, ok_all, strict=True)]
+    return list(zip(res, ok, strict=True))
+
+
+def _tested(res, settled: bool = True) -> dict:
+    return {
+        "p_value": res.p_value,
+        "p_mc_se": res.mc_se,
+        "permutations": res.permutations,
+        "mc_settled": bool(settled),
+    }
 
 
 def _add_mean_difference(
@@ -304,19 +411,83 @@ def _add_mean_difference(
 
 
 def national_themes(data: RoundData, pooling: suppression.CppPooling, s: Settings) -> pd.DataFrame:
-    """national_themes.csv: mean respondent theme score over all pooled CPPs."""
+    """national_themes.csv: mean respondent theme score over all pooled CPPs.
+
+    ``ci_low``/``ci_high``: CPP-cluster-robust t interval (G - 1 degrees of freedom).
+    """
     rt = data.theme_scores
-    rt = rt[rt["cpp"].isin(pooling.pooled)].assign(scope="scotland")
-    out = theme_summary(rt, by=["scope"], confidence=s.confidence).drop(columns="scope")
-    grid = pd.DataFrame({"theme": list(data.themes)})
-    out = grid.merge(out, on="theme", how="left")
-    out["n_respondents"] = out["n_respondents"].fillna(0).astype("int64")
+    rt = rt[rt["cpp"].isin(pooling.pooled)]
+    rows = []
+    for theme in data.themes:
+        sub = rt[rt["theme"] == theme]
+        n, sm, ss = _cluster_sums(sub, list(pooling.pooled))
+        est = cluster_mean(n, sm, ss, confidence=s.confidence)
+        y = sub["score"].to_numpy(dtype=float)
+        rows.append(
+            {
+                "theme": theme,
+                "n_respondents": len(y),
+                "score": 100 * float(est.estimate),
+                "sd": 100 * float(np.std(y, ddof=1)) if len(y) > 1 else np.nan,
+                "ci_low": 100 * float(np.clip(est.low, 0, 1)),
+                "ci_high": 100 * float(np.clip(est.high, 0, 1)),
+                "deff": float(est.deff),
+            }
+        )
+    out = pd.DataFrame(
+        rows, columns=["theme", "n_respondents", "score", "sd", "ci_low", "ci_high", "deff"]
+    )
+    out["n_respondents"] = out["n_respondents"].astype("int64")
     out["n_cpps"] = len(pooling.pooled)
-    cols = ["theme", "n_respondents", "score", "sd", "ci_low", "ci_high", "n_cpps"]
+    cols = ["theme", "n_respondents", "score", "sd", "ci_low", "ci_high", "n_cpps", "deff"]
     return _sort(out[cols], [("theme", data.themes)])
 
 
+def _cluster_sums(rt: pd.DataFrame, cpps: list[str], col: str = "score"):
+    """Per-CPP n, sum and sum of squares of ``col`` (CPPs in the given order, 0 if absent)."""
+    code = pd.Categorical(np.asarray(rt["cpp"], dtype=object), categories=list(cpps)).codes
+    y = rt[col].to_numpy(dtype=float)
+    ok = code >= 0
+    code, y = code[ok], y[ok]
+    k = len(cpps)
+    return (
+        np.bincount(code, minlength=k).astype(float),
+        np.bincount(code, weights=y, minlength=k),
+        np.bincount(code, weights=y * y, minlength=k),
+    )
+
+
 # --------------------------------------------------------------------------- change
+
+
+SCOPES = ("all", "both_rounds")
+
+
+def change_scopes(
+    pool_cur: suppression.CppPooling,
+    pool_base: suppression.CppPooling,
+    s: Settings,
+    n_cur: dict[str, int],
+    n_base: dict[str, int],
+) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The CPP sets (now, baseline) of each published national change scope.
+
+    ``all``: every pooled CPP of each round. ``both_rounds``: the CPPs pooled in both
+    rounds (like with like). The second is published only when, in each round, the
+    CPPs it leaves out are none, or at least two with at least
+    ``min_respondents_report`` respondents together (rule 2 of the suppression
+    module): otherwise "all" minus "both_rounds" would give one CPP's figures.
+    """
+    both = tuple(c for c in pool_cur.pooled if c in set(pool_base.pooled))
+    out = {"all": (pool_cur.pooled, pool_base.pooled)}
+    safe = True
+    for pooled, n_by in ((pool_cur.pooled, n_cur), (pool_base.pooled, n_base)):
+        left = [c for c in pooled if c not in both]
+        if left and (len(left) < 2 or sum(n_by.get(c, 0) for c in left) < s.min_respondents_report):
+            safe = False
+    if safe:
+        out["both_rounds"] = (both, both)
+    return out  # fmt: skip
 
 
 def change_items(
@@ -337,26 +508,75 @@ def change_items(
         m_base[keep], on=["cpp", "item"], suffixes=("", "_base"), how="inner"
     )
     per_cpp = per_cpp[per_cpp["item"].isin(items)].reset_index(drop=True)
-    ok = per_cpp["cpp"].isin(pool_cur.reported) & per_cpp["cpp"].isin(pool_base.reported)
-    per_cpp = _change_tests(per_cpp, s, tested=ok.to_numpy())
+    ok = (
+        per_cpp["cpp"].isin(pool_cur.reported) & per_cpp["cpp"].isin(pool_base.reported)
+    ).to_numpy()
+    few_now = per_cpp["n_valid"].to_numpy() < s.min_valid_statement
+    few_base = per_cpp["n_valid_base"].to_numpy() < s.min_valid_statement
+    per_cpp = _change_tests(per_cpp, s, tested=ok & ~few_now & ~few_base)
     per_cpp["q_value"] = bh_by_group(per_cpp, by="cpp")
-    per_cpp["significance"] = direction(
-        per_cpp["diff_pp"], per_cpp["q_value"], q_threshold=s.q_threshold
-    )
-    numeric = [c for c in per_cpp.columns if c not in ("cpp", "item", "theme")]
+    per_cpp["significance"] = _verdict(per_cpp, s)
+    per_cpp["too_few_valid"] = (few_now | few_base) & ok
+    diff_cols = ["diff_pp", "diff_ci_low", "diff_ci_high", "p_value", "q_value"]
+    per_cpp = suppression.blank(per_cpp, (few_now | few_base) & ok, diff_cols)
+    per_cpp = suppression.blank(per_cpp, few_now & ok, ["n_positive", "pct_positive"])
+    per_cpp = suppression.blank(per_cpp, few_base & ok, ["n_positive_base", "pct_positive_base"])
+    per_cpp["significance"] = np.where((few_now | few_base) & ok, "", per_cpp["significance"])
+    per_cpp["suppressed"] = ~ok
+    numeric = [c for c in per_cpp.columns if c not in ("cpp", "item", "theme", "suppressed")]
     per_cpp = suppression.blank(per_cpp, ~ok, numeric)
     per_cpp = _sort(per_cpp, [("cpp", None), ("item", items)])
 
-    n_now = _pooled(c_now, pool_cur.pooled).reindex(list(items), fill_value=0).reset_index()
-    n_base = _pooled(c_base, pool_base.pooled).reindex(list(items), fill_value=0).reset_index()
-    a = add_item_measures(n_now, confidence=s.confidence)[keep[1:]]
-    b = add_item_measures(n_base, confidence=s.confidence)[keep[1:]]
-    nat = a.merge(b, on="item", suffixes=("", "_base"))
-    nat.insert(1, "theme", nat["item"].map(cur.item_theme))
-    nat = _change_tests(nat, s, tested=np.ones(len(nat), dtype=bool))
-    nat["q_value"] = bh_adjust(nat["p_value"].to_numpy())
-    nat["significance"] = direction(nat["diff_pp"], nat["q_value"], q_threshold=s.q_threshold)
-    return per_cpp, _sort(nat, [("item", items)])
+    scopes = change_scopes(pool_cur, pool_base, s, cur.n_by_cpp(), base.n_by_cpp())
+    parts = []
+    for scope, (now_cpps, base_cpps) in scopes.items():
+        n_now = _pooled(c_now, now_cpps).reindex(list(items), fill_value=0).reset_index()
+        n_base = _pooled(c_base, base_cpps).reindex(list(items), fill_value=0).reset_index()
+        a = add_item_measures(n_now, confidence=s.confidence)[keep[1:]]
+        b = add_item_measures(n_base, confidence=s.confidence)[keep[1:]]
+        nat = a.merge(b, on="item", suffixes=("", "_base"))
+        nat.insert(0, "scope", scope)
+        nat.insert(2, "theme", nat["item"].map(cur.item_theme))
+        nat["n_cpps"], nat["n_cpps_base"] = len(now_cpps), len(base_cpps)
+        clusters = sorted(set(now_cpps) | set(base_cpps))
+        nv1, k1 = _item_matrices(c_now[c_now["cpp"].isin(now_cpps)], clusters, list(items))
+        nv0, k0 = _item_matrices(c_base[c_base["cpp"].isin(base_cpps)], clusters, list(items))
+        est = [
+            cluster_difference(nv1[:, j], k1[:, j], k1[:, j], nv0[:, j], k0[:, j], k0[:, j])
+            for j in range(len(items))
+        ]
+        _add_cluster_columns(nat, est)
+        nat["q_value"] = bh_adjust(nat["p_value"].to_numpy())
+        nat["significance"] = _verdict(nat, s)
+        parts.append(nat)
+    nat = pd.concat(parts, ignore_index=True)
+    return per_cpp, _sort(nat, [("scope", SCOPES), ("item", items)])
+
+
+def _item_matrices(counts, cpps, items) -> tuple[np.ndarray, np.ndarray]:
+    """(n_valid, n_positive) as CPP x item matrices (rows in ``cpps`` order, 0 if absent)."""
+    sub = counts[counts["cpp"].isin(cpps)]
+    nv = sub[ITEM_COUNT_COLUMNS[:4]].sum(axis=1)
+    k = sub["n_strongly_agree"] + sub["n_agree"]
+    frame = pd.DataFrame({"cpp": sub["cpp"].to_numpy(), "item": sub["item"].to_numpy(),
+                          "nv": nv.to_numpy(), "k": k.to_numpy()})  # fmt: skip
+    if frame.empty:
+        zero = np.zeros((len(cpps), len(items)))
+        return zero, zero.copy()
+    nvm = frame.pivot_table(index="cpp", columns="item", values="nv", aggfunc="sum")
+    km = frame.pivot_table(index="cpp", columns="item", values="k", aggfunc="sum")
+    nvm = nvm.reindex(index=cpps, columns=items).fillna(0)
+    km = km.reindex(index=cpps, columns=items).fillna(0)
+    return nvm.to_numpy(dtype=float), km.to_numpy(dtype=float)
+
+
+def _add_cluster_columns(df: pd.DataFrame, est: list) -> None:
+    """diff_pp, its cluster-robust interval, p-value and design effect (percentage points)."""
+    df["diff_pp"] = [100 * float(e.estimate) for e in est]
+    df["diff_ci_low"] = [100 * float(e.low) for e in est]
+    df["diff_ci_high"] = [100 * float(e.high) for e in est]
+    df["p_value"] = [float(e.p_value) for e in est]
+    df["deff"] = [float(e.deff) for e in est]
 
 
 def _change_tests(df: pd.DataFrame, s: Settings, *, tested: np.ndarray) -> pd.DataFrame:
@@ -388,40 +608,73 @@ def change_themes(
         for theme in themes:
             x = now_by.get((cpp, theme), none)
             y = base_by.get((cpp, theme), none)
-            if ok:
+            if ok and min(len(x), len(y)) >= s.min_valid_statement:
                 tested.append(len(rows))
                 jobs.append(_change_job(x, y, s, (cur.round, "change", cpp, theme), len(themes)))
             rows.append({"cpp": cpp, "theme": theme, **_change_theme_row(x, y, s)})
-    a_pool = rt_now[rt_now["cpp"].isin(pool_cur.pooled)]
-    b_pool = rt_base[rt_base["cpp"].isin(pool_base.pooled)]
-    a_by = _score_arrays(a_pool, ["theme"])
-    b_by = _score_arrays(b_pool, ["theme"])
-    nrows = []
-    for theme in themes:
-        x, y = a_by.get((theme,), none), b_by.get((theme,), none)
-        jobs.append(_change_job(x, y, s, (cur.round, "change", "scotland", theme), len(themes)))
-        nrows.append({"theme": theme, **_change_theme_row(x, y, s)})
-    # the CPP and the national tests at once: run_permutation_jobs spreads them over the cores
-    results = run_permutation_jobs(jobs)
-    for i, res in zip(tested, results[: len(tested)], strict=True):
-        rows[i].update(_tested(res))
-    for row, res in zip(nrows, results[len(tested) :], strict=True):
-        row.update(_tested(res))
+    results = _settled_results(jobs, [rows[i]["cpp"] for i in tested], s)
+    for i, (res, settled) in zip(tested, results, strict=True):
+        rows[i].update(_tested(res, settled))
     per_cpp = pd.DataFrame(rows, columns=["cpp", "theme", *_CHANGE_THEME_COLS])
     per_cpp["permutations"] = per_cpp["permutations"].astype("Int64")
     per_cpp["q_value"] = bh_by_group(per_cpp, by="cpp")
-    per_cpp["significance"] = direction(
-        per_cpp["diff_pp"], per_cpp["q_value"], q_threshold=s.q_threshold
-    )
-    sup = ~(per_cpp["cpp"].isin(pool_cur.reported) & per_cpp["cpp"].isin(pool_base.reported))
-    numeric = [c for c in per_cpp.columns if c not in ("cpp", "theme")]
-    per_cpp = _sort(suppression.blank(per_cpp, sup, numeric), [("cpp", None), ("theme", themes)])
+    per_cpp["significance"] = _verdict(per_cpp, s)
+    ok = (
+        per_cpp["cpp"].isin(pool_cur.reported) & per_cpp["cpp"].isin(pool_base.reported)
+    ).to_numpy()
+    few_now = per_cpp["n_respondents"].to_numpy() < s.min_valid_statement
+    few_base = per_cpp["n_respondents_base"].to_numpy() < s.min_valid_statement
+    per_cpp["too_few_valid"] = (few_now | few_base) & ok
+    test_cols = ["diff_pp", "diff_ci_low", "diff_ci_high", "p_value", "p_mc_se", "permutations"]
+    test_cols += ["mc_settled", "q_value"]
+    per_cpp = suppression.blank(per_cpp, (few_now | few_base) & ok, test_cols)
+    per_cpp = suppression.blank(per_cpp, few_now & ok, ["score"])
+    per_cpp = suppression.blank(per_cpp, few_base & ok, ["score_base"])
+    per_cpp["significance"] = np.where((few_now | few_base) & ok, "", per_cpp["significance"])
+    per_cpp["suppressed"] = ~ok
+    numeric = [c for c in per_cpp.columns if c not in ("cpp", "theme", "suppressed")]
+    per_cpp = _sort(suppression.blank(per_cpp, ~ok, numeric), [("cpp", None), ("theme", themes)])
 
-    nat = pd.DataFrame(nrows, columns=["theme", *_CHANGE_THEME_COLS])
-    nat["permutations"] = nat["permutations"].astype("Int64")
-    nat["q_value"] = bh_adjust(nat["p_value"].to_numpy())
-    nat["significance"] = direction(nat["diff_pp"], nat["q_value"], q_threshold=s.q_threshold)
-    return per_cpp, _sort(nat, [("theme", themes)])
+    scopes = change_scopes(pool_cur, pool_base, s, cur.n_by_cpp(), base.n_by_cpp())
+    parts = []
+    for scope, (now_cpps, base_cpps) in scopes.items():
+        clusters = sorted(set(now_cpps) | set(base_cpps))
+        a_pool = rt_now[rt_now["cpp"].isin(now_cpps)]
+        b_pool = rt_base[rt_base["cpp"].isin(base_cpps)]
+        nrows = []
+        for theme in themes:
+            x = a_pool[a_pool["theme"] == theme]
+            y = b_pool[b_pool["theme"] == theme]
+            e = cluster_difference(
+                *_cluster_sums(x, clusters), *_cluster_sums(y, clusters), confidence=s.confidence
+            )
+            nrows.append(
+                {
+                    "scope": scope,
+                    "theme": theme,
+                    "n_cpps": len(now_cpps),
+                    "n_respondents": len(x),
+                    "score": 100 * float(x["score"].mean()) if len(x) else np.nan,
+                    "n_cpps_base": len(base_cpps),
+                    "n_respondents_base": len(y),
+                    "score_base": 100 * float(y["score"].mean()) if len(y) else np.nan,
+                }
+            )
+            _add_cluster_columns_row(nrows[-1], e)
+        nat = pd.DataFrame(nrows)
+        nat["q_value"] = bh_adjust(nat["p_value"].to_numpy())
+        nat["significance"] = _verdict(nat, s)
+        parts.append(nat)
+    nat = pd.concat(parts, ignore_index=True)
+    return per_cpp, _sort(nat, [("scope", SCOPES), ("theme", themes)])
+
+
+def _add_cluster_columns_row(row: dict, e) -> None:
+    row["diff_pp"] = 100 * float(e.estimate)
+    row["diff_ci_low"] = 100 * float(e.low)
+    row["diff_ci_high"] = 100 * float(e.high)
+    row["p_value"] = float(e.p_value)
+    row["deff"] = float(e.deff)
 
 
 def _score_arrays(rt: pd.DataFrame, keys: list[str]) -> dict[tuple, np.ndarray]:
@@ -443,11 +696,12 @@ _CHANGE_THEME_COLS = [
     "p_value",
     "p_mc_se",
     "permutations",
+    "mc_settled",
 ]
 
 
 def _change_job(x, y, s: Settings, key: tuple[str, ...], family: int) -> PermutationJob:
-    """The permutation test of theme scores now (x) vs baseline (y) for one CPP or Scotland."""
+    """The permutation test of theme scores now (x) vs baseline (y) for one CPP."""
     values, counts_x, counts_y = sample_counts(x, y)
     return PermutationJob(
         values,
@@ -511,9 +765,17 @@ def participation(data: RoundData, pooling: suppression.CppPooling, s: Settings)
                 "n_cpps_pooled": len(pooling.pooled),
                 "members_invited": invited if have_sizes and invited else np.nan,
                 "response_rate": 100 * len(resp) / invited if have_sizes and invited else np.nan,
-                "cpp_response_rate_q25": np.quantile(rates, 0.25) if rates else np.nan,
-                "cpp_response_rate_median": np.quantile(rates, 0.5) if rates else np.nan,
-                "cpp_response_rate_q75": np.quantile(rates, 0.75) if rates else np.nan,
+                **dict(
+                    zip(
+                        [
+                            "cpp_response_rate_q25",
+                            "cpp_response_rate_median",
+                            "cpp_response_rate_q75",
+                        ],
+                        safe_quartiles(rates, s),
+                        strict=True,
+                    )
+                ),
             }
         ]
     )
@@ -525,43 +787,63 @@ def participation(data: RoundData, pooling: suppression.CppPooling, s: Settings)
 def partner_types(
     data: RoundData, pooling: suppression.CppPooling, s: Settings, *, suppressed_types: set[str]
 ) -> pd.DataFrame:
-    """partner_types.csv: theme scores by partner type nationally, each vs all other types."""
+    """partner_types.csv: theme scores by partner type nationally, each vs all other types.
+
+    Members are clustered in CPPs: the difference (type minus all other types), its
+    interval and p-value are CPP-cluster-robust (:func:`cluster_difference`), and the
+    omnibus test across types is a cluster-robust Wald F test (statsmodels).
+    """
     rt = data.theme_scores
     rt = rt[rt["cpp"].isin(pooling.pooled)]
     types = sorted(rt["partner_type"].unique())
+    clusters = list(pooling.pooled)
     rows = []
-    for theme in data.themes:
-        sub = rt[rt["theme"] == theme]
-        groups = {t: sub.loc[sub["partner_type"] == t, "score"].to_numpy() for t in types}
-        kw = kruskal_wallis(list(groups.values()))
-        for t in types:
-            x = groups[t]
-            y = sub.loc[sub["partner_type"] != t, "score"].to_numpy()
-            rows.append(
-                {
-                    "theme": theme,
-                    "partner_type": t,
-                    "n_respondents": len(x),
-                    "score": 100 * x.mean() if len(x) else np.nan,
-                    "sd": 100 * x.std(ddof=1) if len(x) > 1 else np.nan,
-                    "others_n_respondents": len(y),
-                    "others_score": 100 * y.mean() if len(y) else np.nan,
-                    "others_sd": 100 * y.std(ddof=1) if len(y) > 1 else np.nan,
-                    "p_value": mann_whitney(x, y),
-                    "kw_statistic": kw.statistic,
-                    "kw_p_value": kw.p_value,
-                }
-            )
+    for theme, sub in rt.groupby("theme", observed=True, sort=False):
+        if theme not in data.themes:
+            continue
+        # CPP x type matrices of n, sum and sum of squares: one pass per theme
+        g = pd.Categorical(np.asarray(sub["cpp"], dtype=object), categories=clusters).codes
+        k = pd.Categorical(np.asarray(sub["partner_type"], dtype=object), categories=types).codes
+        y = sub["score"].to_numpy(dtype=float)
+        shape = (len(clusters), len(types))
+        n = np.zeros(shape)
+        sm = np.zeros(shape)
+        ss = np.zeros(shape)
+        np.add.at(n, (g, k), 1.0)
+        np.add.at(sm, (g, k), y)
+        np.add.at(ss, (g, k), y * y)
+        wald = cluster_wald_equal_means(n, sm)
+        tn, tsm, tss = n.sum(axis=1), sm.sum(axis=1), ss.sum(axis=1)
+        for j, t in enumerate(types):
+            x1 = (n[:, j], sm[:, j], ss[:, j])
+            x0 = (tn - n[:, j], tsm - sm[:, j], tss - ss[:, j])
+            e = cluster_difference(*x1, *x0, confidence=s.confidence)
+            m = cluster_mean(*x1, confidence=s.confidence)
+            n1, n0 = int(x1[0].sum()), int(x0[0].sum())
+            row = {
+                "theme": theme,
+                "partner_type": t,
+                "n_respondents": n1,
+                "score": 100 * x1[1].sum() / n1 if n1 else np.nan,
+                "sd": 100 * _sd(x1) if n1 > 1 else np.nan,
+                "others_n_respondents": n0,
+                "others_score": 100 * x0[1].sum() / n0 if n0 else np.nan,
+                "others_sd": 100 * _sd(x0) if n0 > 1 else np.nan,
+                "n_cpps_with_type": int((x1[0] > 0).sum()),
+                "ci_low": 100 * float(np.clip(m.low, 0, 1)) if n1 > 1 else np.nan,
+                "ci_high": 100 * float(np.clip(m.high, 0, 1)) if n1 > 1 else np.nan,
+                "omnibus_f": wald.f,
+                "omnibus_p_value": wald.p_value,
+            }
+            _add_cluster_columns_row(row, e)
+            rows.append(row)
     cols = ["theme", "partner_type", "n_respondents", "score", "sd", "others_n_respondents"]
-    cols += ["others_score", "others_sd", "p_value", "kw_statistic", "kw_p_value"]
+    cols += ["others_score", "others_sd", "p_value", "omnibus_f", "omnibus_p_value"]
+    cols += ["ci_low", "ci_high", "diff_pp", "diff_ci_low", "diff_ci_high", "deff"]
+    cols += ["n_cpps_with_type"]
     out = pd.DataFrame(rows, columns=cols)
     if out.empty:
         return out
-    ci = t_mean(out["score"] / 100, out["sd"] / 100, out["n_respondents"], confidence=s.confidence)
-    out["ci_low"], out["ci_high"] = 100 * ci.low, 100 * ci.high
-    _add_mean_difference(
-        out, "score", "sd", "n_respondents", "others_score", "others_sd", "others_n_respondents", s
-    )
     force = out["partner_type"].isin(suppressed_types)
     sup = suppression.suppress_margins(
         out.assign(_f=force),
@@ -573,25 +855,55 @@ def partner_types(
     # one family: every partner type x theme comparison shown in the national report
     out["p_value"] = np.where(sup, np.nan, out["p_value"])
     out["q_value"] = bh_adjust(out["p_value"].to_numpy())
-    kw_first = out.drop_duplicates("theme")[["theme", "kw_p_value"]]
-    kw_q = dict(zip(kw_first["theme"], bh_adjust(kw_first["kw_p_value"].to_numpy()), strict=True))
-    out["kw_q_value"] = out["theme"].map(kw_q)
-    out["significance"] = direction(out["diff_pp"], out["q_value"], q_threshold=s.q_threshold)
+    first = out.drop_duplicates("theme")[["theme", "omnibus_p_value"]]
+    oq = dict(zip(first["theme"], bh_adjust(first["omnibus_p_value"].to_numpy()), strict=True))
+    out["omnibus_q_value"] = out["theme"].map(oq)
+    out["significance"] = _verdict(out, s)
     numeric = [c for c in out.columns if c not in ("theme", "partner_type")]
-    numeric = [c for c in numeric if not c.startswith("kw_")]
+    numeric = [c for c in numeric if not c.startswith("omnibus_")]
     out = suppression.blank(out, sup.to_numpy(), numeric)
     return _sort(out, [("theme", data.themes), ("partner_type", None)])
 
 
-def variation_themes(cpp_theme: pd.DataFrame, themes: tuple[str, ...]) -> pd.DataFrame:
-    """variation_themes.csv: how CPPs spread around the rest of Scotland, per theme, anonymised."""
+def _sd(sums) -> float:
+    """Sample standard deviation from per-cluster (n, sum, sum of squares)."""
+    n, sm, ss = (float(np.sum(v)) for v in sums)
+    return float(np.sqrt(max(ss - sm * sm / n, 0.0) / (n - 1)))
+
+
+def safe_quartiles(values, s: Settings) -> list[float]:
+    """Quartiles of CPP figures that give back no CPP's figure (disclosure, issue 16).
+
+    Published only when at least ``min_reported_cpps`` CPPs contribute, and rounded
+    to the nearest ``QUANTILE_ROUNDING`` (5) points; never the minimum or maximum.
+    """
+    v = np.asarray([x for x in values if np.isfinite(x)], dtype=float)
+    if len(v) < max(s.min_reported_cpps, 1):
+        return [np.nan] * 3
+    qs = np.quantile(v, [0.25, 0.5, 0.75])
+    return [float(QUANTILE_ROUNDING * np.round(q / QUANTILE_ROUNDING)) for q in qs]
+
+
+def variation_themes(cpp_theme: pd.DataFrame, themes: tuple[str, ...], s: Settings) -> pd.DataFrame:
+    """variation_themes.csv: how CPPs spread around the rest of Scotland, per theme, anonymised.
+
+    Counts of CPPs above / below use ONE Benjamini-Hochberg family over every tested
+    CPP x theme comparison of the round (not the per-CPP families of the reports),
+    with the same rule (q and interval).
+    """
+    shown = cpp_theme[~cpp_theme["suppressed"].astype(bool)].copy()
+    shown["q_all"] = bh_adjust(shown["p_value"].astype(float).to_numpy())
+    shown["sig_all"] = direction(
+        shown["diff_pp"].astype(float), shown["q_all"], q_threshold=s.q_threshold,
+        low=shown["diff_ci_low"].astype(float), high=shown["diff_ci_high"].astype(float),
+    )  # fmt: skip
+    n_tests = int(shown["p_value"].notna().sum())
     rows = []
-    shown = cpp_theme[~cpp_theme["suppressed"].astype(bool)]
     for theme in themes:
         sub = shown[shown["theme"] == theme]
         scores = sub["score"].dropna().astype(float).to_numpy()
-        sig = sub["significance"].astype(object)
-        qs = np.quantile(scores, [0.1, 0.25, 0.5, 0.75, 0.9]) if len(scores) else [np.nan] * 5
+        sig = sub["sig_all"].astype(object)
+        qs = safe_quartiles(scores, s)
         rows.append(
             {
                 "theme": theme,
@@ -599,11 +911,10 @@ def variation_themes(cpp_theme: pd.DataFrame, themes: tuple[str, ...]) -> pd.Dat
                 "n_higher": int((sig == "higher").sum()),
                 "n_lower": int((sig == "lower").sum()),
                 "n_similar": int((sig == "similar").sum()),
-                "score_p10": float(qs[0]),
-                "score_q25": float(qs[1]),
-                "score_median": float(qs[2]),
-                "score_q75": float(qs[3]),
-                "score_p90": float(qs[4]),
+                "n_tests_family": n_tests,
+                "score_q25": qs[0],
+                "score_median": qs[1],
+                "score_q75": qs[2],
             }
         )
     return pd.DataFrame(rows)

@@ -218,6 +218,8 @@ def _settings(cfg: RoundConfig) -> roundstats.Settings:
         min_respondents_report=t.min_respondents_report,
         min_group_cpp=t.min_group_cpp,
         min_group_national=t.min_group_national,
+        min_reported_cpps=t.min_reported_cpps,
+        min_valid_statement=t.min_valid_statement,
     )
 
 
@@ -291,7 +293,7 @@ def compute_round_tables(
     part = t["participation"]
     hidden = set(part.loc[part["suppressed"].astype(bool) & part["group"].ne("all"), "group"])
     t["partner_types"] = roundstats.partner_types(cur, pool, s, suppressed_types=hidden)
-    t["variation_themes"] = roundstats.variation_themes(t["cpp_themes"], cur.themes)
+    t["variation_themes"] = roundstats.variation_themes(t["cpp_themes"], cur.themes, s)
     t["comment_counts"] = roundstats.comment_counts(cur, pool)
     t["dont_know"] = roundstats.dont_know(t["national_items"], t["cpp_items"], s)
     # the national overview's participation list and comment topics (h8)
@@ -366,6 +368,8 @@ def _summary(cur, s, cpp, decision, bundle, pool, base, meta, cpp_names) -> dict
             "q_threshold": s.q_threshold,
             "permutations": s.permutations,
             "confidence": s.confidence,
+            "min_reported_cpps": s.min_reported_cpps,
+            "min_valid_statement": s.min_valid_statement,
         },
         **(meta or {}),
     }
@@ -386,7 +390,8 @@ def _summary(cur, s, cpp, decision, bundle, pool, base, meta, cpp_names) -> dict
             "n_strengths": int(cats.get("strength", 0)),
             "n_improvements": int(cats.get("improvement", 0)),
             "n_information_gaps": int(cats.get("information_gap", 0)),
-            "n_divided": int(items["divided"].fillna(False).astype(bool).sum()),
+            "n_polarised": int(items["polarised"].fillna(False).astype(bool).sum()),
+            "rest_comparison": roundstats.rest_comparison_allowed(pool, s),
             "n_significantly_higher": int((items["significance"] == "higher").sum()),
             "n_significantly_lower": int((items["significance"] == "lower").sum()),
             "n_comments": len(bundle["comments"]),

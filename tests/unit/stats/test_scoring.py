@@ -45,9 +45,10 @@ def test_counts_and_percentages_worked_by_hand(hand):
     assert a1["pct_positive"] == pytest.approx(50.0, abs=TOL)
     assert a1["mean_score"] == pytest.approx(2.5, abs=TOL)
     assert a1["net_agreement"] == pytest.approx(0.0, abs=TOL)
-    assert a1["minority_share"] == pytest.approx(50.0, abs=TOL) and a1["divided"]
-    a3 = hand.loc["A3"]  # 1 agree vs 3 disagree: minority 25% < 1/3 -> not divided
-    assert a3["pct_positive"] == pytest.approx(25.0) and not a3["divided"]
+    assert a1["minority_share"] == pytest.approx(50.0, abs=TOL)
+    assert "divided" not in hand.columns  # replaced by the polarisation test
+    a3 = hand.loc["A3"]  # 1 agree vs 3 disagree: minority 25%
+    assert a3["pct_positive"] == pytest.approx(25.0) and a3["minority_share"] == pytest.approx(25.0)
     assert a3["net_agreement"] == pytest.approx(-50.0)
 
 
@@ -70,7 +71,7 @@ def test_all_dont_know_and_all_skipped(hand):
     dk, skipped = hand.loc["B1"], hand.loc["B2"]
     assert dk["n_valid"] == 0 and dk["n_dont_know"] == 4
     assert dk["pct_dont_know"] == pytest.approx(100.0)
-    assert np.isnan(dk["pct_positive"]) and np.isnan(dk["ci_low"]) and not dk["divided"]
+    assert np.isnan(dk["pct_positive"]) and np.isnan(dk["ci_low"])
     assert skipped["n_blank"] == 4 and skipped["n_answered"] == 0
     assert np.isnan(skipped["pct_dont_know"]) and np.isnan(skipped["mean_score"])
 
@@ -79,7 +80,7 @@ def test_all_positive_and_one_person_cpp():
     spec = {"solo-cpp": [("police", "SA A SA A SA A")]}
     got = item_scores(build_responses(spec), by=["cpp"])
     assert (got["pct_positive"] == 100).all() and (got["ci_high"] == 100).all()
-    assert (got["ci_low"] > 0).all() and not got["divided"].any()
+    assert (got["ci_low"] > 0).all()
     summ = theme_summary(respondent_theme_scores(build_responses(spec)), by=["cpp"])
     assert (summ["score"] == 100).all()
     assert summ["ci_low"].isna().all()  # no interval from one person

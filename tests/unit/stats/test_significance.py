@@ -18,6 +18,7 @@ from cpsa.stats.significance import (
     permutation_test,
     permutation_test_counts,
     rng_for,
+    sample_counts,
 )
 
 
@@ -67,7 +68,7 @@ def _exact_permutation_p(x, y):
 def test_permutation_p_agrees_with_full_enumeration(x, y):
     x, y = np.array(x), np.array(y)
     m = 20000
-    res = permutation_test(x, y, permutations=m, rng=np.random.default_rng(1))
+    res = permutation_test(x, y, permutations=m, rng=np.random.default_rng(1), statistic="mean")
     exact = _exact_permutation_p(x, y)
     se = np.sqrt(exact * (1 - exact) / m)
     assert abs(res.p_value - exact) <= 4 * se + 1 / m  # 4 Monte Carlo SEs
@@ -195,3 +196,91 @@ def test_batched_tests_in_workers_equal_one_by_one():
     ]  # fmt: skip
     assert run_permutation_jobs(jobs) == alone
     assert run_permutation_jobs(jobs[::-1]) == alone[::-1]
+
+
+# --------------------------------------------------------------------------- issue 12.1
+
+
+def _exact_welch_p(x, y):
+    """Every relabelling enumerated: the exact permutation p of the Welch t statistic."""
+
+    def t(a, b):
+        se = np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
+        return (a.mean() - b.mean()) / se
+
+    pooled = np.concatenate([x, y])
+    obs = abs(t(x, y))
+    hits = total = 0
+    for idx in itertools.combinations(range(len(pooled)), len(x)):
+        mask = np.zeros(len(pooled), bool)
+        mask[list(idx)] = True
+        total += 1
+        hits += abs(t(pooled[mask], pooled[~mask])) >= obs * (1 - 1e-9)
+    return hits / total
+
+
+def test_studentized_permutation_p_agrees_with_full_enumeration():
+    x = np.array([0.2, 0.4, 0.4, 1.0])
+    y = np.array([0.8, 1.0, 0.6, 0.8, 1.0, 0.6, 0.8])
+    m = 20000
+    res = permutation_test(x, y, permutations=m, rng=np.random.default_rng(3))
+    exact = _exact_welch_p(x, y)
+    assert abs(res.p_value - exact) <= 4 * np.sqrt(exact * (1 - exact) / m) + 1 / m
+    # and the statistic is scipy's Welch t (the observed value is what is permuted)
+    assert res.diff == pytest.approx(x.mean() - y.mean(), abs=1e-12)
+
+
+def _size(small, large, statistic, *, reps=2000, seed=2026):
+    rng = np.random.default_rng(seed)
+    rej = 0
+    for _ in range(reps):
+        x = np.round(5 * rng.beta(*small, 10)) / 5  # theme scores of a 5-statement theme
+        y = np.round(5 * rng.beta(*large, 230)) / 5
+        res = permutation_test(x, y, permutations=199, rng=rng, statistic=statistic)
+        rej += res.p_value <= 0.05
+    return rej / reps
+
+
+@pytest.mark.parametrize(
+    ("small", "large"),
+    [((3, 1.5), (10, 5)), ((10, 5), (3, 1.5))],  # same mean 2/3; variances 0.040 vs 0.014
+    ids=["small-board-more-spread", "small-board-less-spread"],
+)
+def test_theme_test_size_with_unequal_variances_10_vs_230(small, large):
+    """Issue 12.1: size within 0.05 +/- 0.02 under the null (seeded simulation, 2,000 rounds)."""
+    assert 0.03 <= _size(small, large, "welch") <= 0.07
+
+
+def test_unstudentized_test_was_invalid_with_unequal_variances():
+    # the old statistic flags a board with more spread far too often (the bug of issue 12.1)
+    assert _size((3, 1.5), (10, 5), "mean", reps=500) > 0.12
+
+
+def test_direction_needs_the_interval_to_agree():
+    got = direction([5, 5, -5, -5], [0.01] * 4, q_threshold=0.05,
+                    low=[1, -1, -9, -9], high=[9, 9, -1, 1])  # fmt: skip
+    assert got.tolist() == ["higher", "similar", "lower", "similar"]
+
+
+def test_settle_family_draws_until_the_bh_verdict_cannot_change():
+    from cpsa.stats.multiplicity import bh_adjust
+    from cpsa.stats.significance import PermutationJob, run_permutation_jobs, settle_family
+
+    rng = np.random.default_rng(11)
+    jobs = []
+    for i, shift in enumerate([0.0, 0.15, 0.2, 0.25, 0.4]):
+        x = np.clip(np.round(5 * (rng.beta(4, 2, 12) - shift)) / 5, 0, 1)
+        y = np.round(5 * rng.beta(4, 2, 200)) / 5
+        v, cx, cy = sample_counts(x, y)
+        jobs.append(PermutationJob(v, cx, cy, seed=1, key=("t", str(i)), permutations=999))
+    first = run_permutation_jobs(jobs)
+    res, ok = settle_family(
+        jobs, first, families=["f"] * 5, q_threshold=0.05, max_permutations=200_000
+    )
+    assert all(ok)
+    assert all(r.permutations >= f.permutations for r, f in zip(res, first, strict=True))
+    # settled: the verdicts at the bounds of every p-value's 99.9% interval agree
+    from cpsa.stats.significance import _mc_bounds
+
+    lo, hi = _mc_bounds([r.exceed for r in res], [r.permutations for r in res])
+    assert ((bh_adjust(lo) < 0.05) == (bh_adjust(hi) < 0.05)).all()

@@ -58,7 +58,9 @@ def project(tmp_path_factory):
         "tiny": [("alpha", "strengths", "We are tiny")],
     })  # fmt: skip
     rounds = {"t-2024": (base, comments_for(base, {}), CPPS[:3]), "t-2026": (now, comments, CPPS)}
-    write_project(root, rounds, baseline={"t-2026": "t-2024"})
+    # three reported CPPs: allow rest-of-Scotland comparisons for this small test round
+    # (the default thresholds.min_reported_cpps = 5 refuses them; tested in test_compute)
+    write_project(root, rounds, baseline={"t-2026": "t-2024"}, thresholds={"min_reported_cpps": 3})
     old = os.environ.get("CPSA_ROOT")
     os.environ["CPSA_ROOT"] = str(root)
     try:
