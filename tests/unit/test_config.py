@@ -220,8 +220,7 @@ def test_every_yaml_reader_of_cpsa_uses_the_safe_loader() -> None:
         if p.name != "config.py"
         and ("yaml.safe_load(" in p.read_text() or "yaml.load(" in p.read_text())
     ]
-    # render/prepare.py reads the notebook's own front matter (h3's module), not user config
-    assert offenders in ([], ["render/prepare.py"]), offenders
+    assert offenders == [], offenders
 
 
 # --------------------------------------------------------------------------- names (16.10)

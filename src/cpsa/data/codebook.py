@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from cpsa.config import ConfigError, Paths, get_paths, load_yaml_file
+from cpsa.config import ConfigError, Paths, get_paths, load_yaml_file, load_yaml_text
 
 # canonical response codes, in scale order (most positive first)
 RESPONSE_CODES = ("strongly_agree", "agree", "disagree", "strongly_disagree", "dont_know")
@@ -410,7 +410,7 @@ def run(args) -> int:
         "# statement's meaning changes.\n"
     )
     text = header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
-    new = _parse(yaml.safe_load(text), target)  # the result must load
+    new = _parse(load_yaml_text(text, source=str(target)), target)  # the result must load
     target.parent.mkdir(parents=True, exist_ok=True)
     write_text(target, text)
     print(

@@ -29,7 +29,7 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from cpsa.atomic import write_text as atomic_write_text
-from cpsa.config import ConfigError, Paths, get_paths, load_round
+from cpsa.config import ConfigError, Paths, get_paths, load_round, load_yaml_file
 from cpsa.data.codebook import COMMENT_KINDS, Codebook, load_codebook
 from cpsa.data.exports import CPP_COLUMN, ID_COLUMN, PARTNER_COLUMN, RawExport, read_export
 from cpsa.data.layouts import wordings
@@ -285,7 +285,7 @@ def load_map(round_: str, paths: Paths | None = None) -> ColumnMap | None:
     if not file.is_file():
         return None
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        raw = load_yaml_file(file) or {}
         entries = tuple(
             Entry(
                 heading=str(c["heading"]),

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from cpsa import atomic
+from cpsa.config import load_yaml_text
 from cpsa.errors import RenderInputError  # noqa: F401
 from cpsa.render.document import DocumentSettings, wants_toc
 
@@ -74,7 +75,7 @@ def front_matter(nb: dict[str, Any]) -> dict[str, Any]:
     ends = [i for i, line in enumerate(lines[1:], 1) if line.strip() in ("---", "...")]
     if not ends:
         return {}
-    data = yaml.safe_load("\n".join(lines[1 : ends[0]]))
+    data = load_yaml_text("\n".join(lines[1 : ends[0]]), source="the notebook's front matter")
     return data if isinstance(data, dict) else {}
 
 

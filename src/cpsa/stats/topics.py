@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from cpsa.config import load_yaml_file
 from cpsa.errors import ConfigError
 
 log = logging.getLogger("cpsa.stats.topics")
@@ -88,10 +89,7 @@ def load_labels(file: Path) -> tuple[int | None, dict[tuple[str, str, str], str]
     """(n_topics or None, {(theme, kind, terms): label}) from an analyst's topics.yaml."""
     if not file.is_file():
         return None, {}
-    try:
-        doc = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{file} is not valid YAML: {exc}") from exc
+    doc = load_yaml_file(file) or {}
     if not isinstance(doc, dict):
         raise ConfigError(f"{file} must be a mapping with 'n_topics' and 'labels'")
     n = doc.get("n_topics")
