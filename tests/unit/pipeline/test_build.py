@@ -54,7 +54,14 @@ def test_publish_moves_the_whole_set_and_writes_the_manifest(tmp_path: Path) -> 
         _publish(paths, _stage(paths, "fife", "old"), lock)
         assert set(_published(paths, "fife").values()) == {
             f"old {n}\n"
-            for n in ("fife.ipynb", "fife.html", "fife.pdf", "fife-improvement-plan.xlsx")
+            for n in (
+                "fife.ipynb",
+                "fife.html",
+                "fife.pdf",
+                "fife-improvement-plan.xlsx",
+                "fife.docx",
+                "fife-workshop.pptx",
+            )
         }
         manifest = mf.read_manifest(paths, ROUND, "fife")
         assert manifest is not None and manifest.digest == "d1"
