@@ -116,7 +116,7 @@ def test_reports_are_byte_identical(builds: tuple[RealBuild, RealBuild], ext: st
 def test_no_pdf_carries_the_wall_clock_date(builds: tuple[RealBuild, RealBuild]) -> None:
     import datetime as dt
 
-    from fixture_builds import SOURCE_DATE_EPOCH
+    from helpers.fixture_builds import SOURCE_DATE_EPOCH
     from pypdf import PdfReader
 
     fixed = dt.datetime.fromtimestamp(int(SOURCE_DATE_EPOCH), tz=dt.UTC).date()
