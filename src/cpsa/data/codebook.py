@@ -369,42 +369,41 @@ def _scale_of(cb: Codebook) -> list[dict]:
     ]
 
 
-def add_arguments(parser) -> None:
-    parser.add_argument(
-        "--from", dest="source", type=Path, required=True,
-        help="the checklist: a text list (.txt/.md), a CSV list (area,statement[,id]) or an export",
-    )  # fmt: skip
-    parser.add_argument("--id", required=True, help="the new codebook's id, e.g. psif-cpp-v1")
-    parser.add_argument("--title", default=None, help="the codebook's title")
-    parser.add_argument(
-        "--previous", default=None, help="the previous round's codebook id: keep its statement ids"
-    )
-    parser.add_argument("--force", action="store_true", help="replace an existing codebook file")
+def write_codebook(
+    source: Path,
+    *,
+    codebook_id: str,
+    title: str | None = None,
+    previous_id: str | None = None,
+    force: bool = False,
+    paths: Paths | None = None,
+) -> tuple[Path, Codebook, Codebook | None]:
+    """Turn the checklist ``source`` into ``params/checklist/<codebook_id>.yaml`` to edit.
 
-
-def run(args) -> int:
-    import sys
-
+    Returns (file written, the new codebook, the previous one or None). Statement
+    ids of ``previous_id`` are kept where the wording matches; the file is written
+    atomically and only if it loads back as a valid codebook.
+    """
     import yaml
 
     from cpsa.atomic import write_text
 
-    paths = get_paths()
-    if not args.source.is_file():
-        raise ConfigError(f"{args.source}: no such file")
-    target = paths.checklists / f"{args.id}.yaml"
-    if target.exists() and not args.force:
+    paths = paths or get_paths()
+    if not source.is_file():
+        raise ConfigError(f"{source}: no such file")
+    target = paths.checklists / f"{codebook_id}.yaml"
+    if target.exists() and not force:
         raise ConfigError(f"{target} already exists; pass --force to replace it")
-    previous = load_codebook(args.previous, paths) if args.previous else None
+    previous = load_codebook(previous_id, paths) if previous_id else None
     try:
-        items = read_checklist(args.source)
+        items = read_checklist(source)
     except Exception as exc:  # an unreadable export says why
-        raise ConfigError(f"{args.source}: {exc}") from exc
+        raise ConfigError(f"{source}: {exc}") from exc
     data = build_codebook(
-        items, codebook_id=args.id, title=args.title or f"Checklist {args.id}", previous=previous
+        items, codebook_id=codebook_id, title=title or f"Checklist {codebook_id}", previous=previous
     )
     header = (
-        f"# Codebook {args.id}, written by `cpsa codebook --from {args.source.name}`.\n"
+        f"# Codebook {codebook_id}, written by `cpsa codebook --from {source.name}`.\n"
         "# Edit titles, descriptions and comment questions. Statement ids are stable across\n"
         "# rounds: never renumber or reuse an id; retire it and add a new one when a\n"
         "# statement's meaning changes.\n"
@@ -413,19 +412,4 @@ def run(args) -> int:
     new = _parse(load_yaml_text(text, source=str(target)), target)  # the result must load
     target.parent.mkdir(parents=True, exist_ok=True)
     write_text(target, text)
-    print(
-        f"wrote {target.relative_to(paths.root) if paths.inside(target) else target}: "
-        f"{len(new.statements)} statements in {len(new.themes)} areas",
-        file=sys.stderr,
-    )
-    if previous is not None:
-        changes = codebook_changes(previous, new)
-        print(
-            f"changes since {previous.id}: {len(changes.added)} added, "
-            f"{len(changes.retired)} retired, {len(changes.reworded)} reworded, "
-            f"{len(changes.moved)} moved",
-            file=sys.stderr,
-        )
-        for line in changes.lines()[:60]:
-            print(f"  {line}", file=sys.stderr)
-    return 0
+    return target, new, previous

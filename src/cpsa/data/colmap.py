@@ -21,7 +21,6 @@ and ingest use only confirmed entries. Without a columns.yaml they use exact mat
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -366,57 +365,3 @@ def write_map(
     target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(target, render_map(round_, cfg.export, raw, proposals, cb))
     return target, proposals, raw
-
-
-def add_arguments(parser) -> None:
-    parser.add_argument("--round", required=True, help="round name, e.g. 2026")
-    parser.add_argument(
-        "--force", action="store_true", help="replace an existing params/<round>/columns.yaml"
-    )
-
-
-def run(args) -> int:
-    from cpsa.errors import ExportReadError
-
-    paths = get_paths()
-    try:
-        target, proposals, raw = write_map(args.round, force=args.force, paths=paths)
-    except ExportReadError as exc:
-        raise ConfigError(str(exc)) from exc
-    cb = load_codebook(load_round(args.round, paths).codebook, paths)
-    print(raw.describe(), file=sys.stderr)
-    exact = [p for p in proposals if p.maps_to != DROP and p.exact]
-    check = [p for p in proposals if p.maps_to != DROP and not p.exact]
-    dropped = [p for p in proposals if p.maps_to == DROP]
-    personal = [p for p in dropped if p.personal]
-    mapped = {p.maps_to for p in proposals}
-    missing = [x for x in [*FIXED, *(s.id for s in cb.statements)] if x not in mapped]
-    rel = target.relative_to(paths.root) if paths.inside(target) else target
-    print(f"wrote {rel}:", file=sys.stderr)
-    print(f"  {len(exact)} column(s) matched exactly (confirmed)", file=sys.stderr)
-    print(f"  {len(check)} column(s) to check and confirm:", file=sys.stderr)
-    for p in check[:20]:
-        extra = f"; as close: {', '.join(x for x, _ in p.also)}" if p.also else ""
-        print(
-            f"    {p.heading!r} -> {p.maps_to} ({p.how}, {p.confidence:.2f}{extra})",
-            file=sys.stderr,
-        )
-    if len(check) > 20:
-        print(f"    ... and {len(check) - 20} more (see the file)", file=sys.stderr)
-    print(
-        f"  {len(dropped)} column(s) dropped, {len(personal)} of them personal data"
-        + (f": {', '.join(repr(p.heading) for p in personal[:8])}" if personal else ""),
-        file=sys.stderr,
-    )
-    if missing:
-        print(f"  no column found for: {', '.join(missing)}", file=sys.stderr)
-    print(
-        f"Next: check the entries marked 'confirmed: false' in {rel}, set them true, "
-        f"then run: cpsa validate {cfg_export(args.round, paths)} --round {args.round}",
-        file=sys.stderr,
-    )
-    return 0
-
-
-def cfg_export(round_: str, paths: Paths) -> str:
-    return load_round(round_, paths).export

@@ -406,30 +406,6 @@ def write_round(demo: DemoRound, *, paths: Paths) -> list[Path]:
     return list(files)
 
 
-def add_arguments(parser) -> None:
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
-    parser.add_argument(
-        "--round", choices=ROUNDS, default=None, help="write only this round (default: both)"
-    )
-
-
-def run(args) -> int:
-    paths = get_paths()
-    rounds = generate(seed=args.seed, paths=paths)
-    for name, demo in rounds.items():
-        if args.round not in (None, name):
-            continue
-        write_round(demo, paths=paths)
-        log.info(
-            "demo round %s: %d respondents in %d CPPs written to %s",
-            name,
-            len(demo.export),
-            len(demo.cpps),
-            (paths.demo / name).relative_to(paths.root),
-        )
-    return 0
-
-
 def generate_scale_export(
     *, n_cpps: int = 32, per_cpp: int = 1000, seed: int = DEFAULT_SEED, paths: Paths | None = None
 ) -> pd.DataFrame:

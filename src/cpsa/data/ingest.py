@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import shutil
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,22 +208,3 @@ def load_processed(round_: str, *, paths: Paths | None = None) -> dict[str, pd.D
             f"manifest.json); rebuild it: cpsa ingest --round {round_}"
         )
     return {t: pd.read_parquet(folder / f"{t}.parquet") for t in TABLES}
-
-
-def add_arguments(parser) -> None:
-    parser.add_argument("--round", required=True, help="round name, e.g. demo-2026")
-
-
-def run(args) -> int:
-    try:
-        result = ingest_round(args.round)
-    except ExportInvalid as exc:
-        print(
-            f"cpsa ingest: the export of round {args.round} is not valid; nothing was written.",
-            file=sys.stderr,
-        )
-        print(exc.report.format(), file=sys.stderr)
-        return 2
-    if result.skipped:
-        print(f"{args.round}: processed data already up to date", file=sys.stderr)
-    return 0

@@ -16,7 +16,6 @@ Qualtrics export). Nothing is ever written.
 from __future__ import annotations
 
 import logging
-import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from cpsa.config import ConfigError, Paths, get_paths, load_round
+from cpsa.config import Paths, get_paths, load_round
 from cpsa.data import colmap
 from cpsa.data.codebook import COMMENT_KINDS, Codebook, load_codebook
 from cpsa.data.colmap import DROP, FIXED, FIXED_HEADINGS, ColumnMap
@@ -883,25 +882,3 @@ def validate_file(
         sheet=sheet,
         column_map=column_map,
     )
-
-
-def add_arguments(parser) -> None:
-    parser.add_argument("file", type=Path, help="the survey export (CSV or XLSX)")
-    parser.add_argument(
-        "--round", default=None, help="check against this round's codebook and CPP list"
-    )
-    parser.add_argument(
-        "--codebook", default=None, help=f"codebook id when no round is given ({DEFAULT_CODEBOOK})"
-    )
-
-
-def run(args) -> int:
-    if not args.file.exists():
-        raise ConfigError(f"{args.file}: no such file")
-    result = validate_file(args.file, round_=args.round, codebook_id=args.codebook, tidy=False)
-    report = result.report
-    print(report.format(), file=sys.stderr)
-    log.info(
-        "validated %s: %d rows, %d problem(s)", report.source, report.n_rows, len(report.problems)
-    )
-    return 0 if report.ok else 2

@@ -28,7 +28,6 @@ in place and the next build picks up the rest.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import datetime as dt
 import errno
@@ -997,42 +996,3 @@ def _rel(path: Path | None, root: Path) -> str:
 
 
 # --------------------------------------------------------------------------- CLI
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--round", required=True, help="round name, e.g. demo-2026")
-    which = parser.add_mutually_exclusive_group()
-    which.add_argument("--cpp", help="build only this CPP's report (its slug, e.g. fife)")
-    which.add_argument(
-        "--national-only", action="store_true", help="build only the national overview"
-    )
-    parser.add_argument(
-        "--jobs", type=int, default=None, help="parallel reports (default: one per CPU core)"
-    )
-    parser.add_argument("--force", action="store_true", help="rebuild even if up to date")
-    parser.add_argument(
-        "--timeout", type=int, default=None, help="per-cell execution time limit in seconds"
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    if args.jobs is not None and args.jobs < 1:
-        raise ConfigError("--jobs must be at least 1")
-    paths = get_paths()
-    try:
-        summary = build(
-            args.round,
-            cpp=args.cpp,
-            national_only=args.national_only,
-            jobs=args.jobs,
-            force=args.force,
-            timeout=args.timeout,
-            paths=paths,
-            echo=lambda line: print(line, flush=True),
-        )
-    except OSError as exc:  # the data steps could not write (a report's failure is caught)
-        log.debug("build failed", exc_info=True)
-        print(f"cpsa build: error: {os_error(exc)}", file=sys.stderr, flush=True)
-        return 1
-    print(format_summary(summary, paths.root), flush=True)
-    return summary.exit_code

@@ -12,7 +12,6 @@ Papermill only *warns* about a parameter the notebook does not declare, so
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 from dataclasses import dataclass
@@ -26,7 +25,6 @@ from cpsa.config import (
     ConfigError,
     Paths,
     RoundConfig,
-    check_round_name,
     check_slug,
     get_paths,
     load_round,
@@ -259,25 +257,3 @@ def check_report(spec: ReportSpec, *, paths: Paths, cfg: RoundConfig) -> dict[st
             f"{tables.relative_to(paths.root)}; run `cpsa tables --round {cfg.round}` first"
         )
     return params
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--round", required=True, help="round name, e.g. demo-2026")
-
-
-def run(args: argparse.Namespace) -> int:
-    check_round_name(args.round)
-    result = write_round_params(args.round)
-    paths = get_paths()
-    summary = {
-        "written": [str(p.relative_to(paths.root)) for p in result.written],
-        "unchanged": len(result.unchanged),
-        "removed": [str(p.relative_to(paths.root)) for p in result.removed],
-    }
-    log.info("params %s: %s", args.round, json.dumps(summary))
-    print(
-        f"params {args.round}: {len(result.written)} written, {len(result.unchanged)} unchanged"
-        + (f", {len(result.removed)} removed" if result.removed else "")
-        + f" (params/{args.round}/)"
-    )
-    return 0

@@ -21,11 +21,9 @@ pass and kept (its path is printed) when something differs.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import shutil
-import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -246,16 +244,3 @@ def format_result(result: VerifyResult) -> str:
             f"Scratch copy kept for inspection: {result.scratch}"
         )
     return "\n".join(lines)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--round", required=True, help="round to verify, e.g. demo-2026")
-    parser.add_argument("--cpp", help="verify one CPP's report only (slug)")
-    parser.add_argument("--jobs", type=int, help="parallel re-executions (default: all cores)")
-    parser.add_argument("--keep", action="store_true", help="keep the scratch copy")
-
-
-def run(args: argparse.Namespace) -> int:
-    result = verify(args.round, cpp=args.cpp, jobs=args.jobs, keep=args.keep)
-    print(format_result(result), file=sys.stdout if result.ok else sys.stderr)
-    return 0 if result.ok else 1

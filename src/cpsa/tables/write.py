@@ -475,22 +475,3 @@ def write_round_tables(
         out,
     )
     return TablesResult(round_, out, tuple(written), tuple(same), len(cur.cpps), len(pool.reported))
-
-
-# --------------------------------------------------------------------------- CLI
-
-
-def add_arguments(parser) -> None:
-    parser.add_argument("--round", required=True, help="round name, e.g. demo-2026")
-    parser.add_argument(
-        "--out-dir", type=Path, default=None, help="write here instead of outputs/<round>/tables"
-    )
-
-
-def run(args) -> int:
-    res = write_round_tables(args.round, out_dir=args.out_dir)
-    print(
-        f"{res.round}: {res.n_cpps} CPPs ({res.n_reported} with reports); "
-        f"{len(res.written)} file(s) written, {len(res.unchanged)} unchanged -> {res.out_dir}"
-    )
-    return 0

@@ -208,10 +208,10 @@ def test_logs_counts_but_never_ids_or_comments(tmp_path, project_root, caplog):
 
 
 def test_run_reports_an_invalid_export_and_exits_2(tmp_path, project_root, capsys, monkeypatch):
-    import argparse
+    from cpsa import cli
 
     paths = make_project(tmp_path, project_root, {"2099": BAD / "unknown_cpp.csv"}, FIXTURE_CPPS)
     monkeypatch.setenv("CPSA_ROOT", str(paths.root))
-    assert ingest.run(argparse.Namespace(round="2099")) == 2
+    assert cli.main(["ingest", "--round", "2099"]) == 2
     err = capsys.readouterr().err
     assert "nothing was written" in err and "'Edinbrugh'" in err

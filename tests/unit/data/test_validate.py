@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import shutil
 import subprocess
@@ -189,13 +188,14 @@ def test_demo_exports_are_valid(project_root, round_, fmt):
 
 
 def test_run_exit_codes_and_stderr(capsys, tmp_path):
-    args = argparse.Namespace(file=BAD / "unknown_cpp.csv", round=None, codebook=None)
+    from cpsa import cli
+
     before = sorted(tmp_path.iterdir())
-    assert validate.run(args) == 2
+    assert cli.main(["validate", str(BAD / "unknown_cpp.csv")]) == 2
     err = capsys.readouterr().err
     assert "row 3" in err and "'Edinbrugh'" in err and "City of Edinburgh" in err
     good = write_grid(tmp_path / "good.csv", make_bad.base_grid())
-    assert validate.run(argparse.Namespace(file=good, round=None, codebook=None)) == 0
+    assert cli.main(["validate", str(good)]) == 0
     assert "valid (3 responses)" in capsys.readouterr().err
     assert sorted(tmp_path.iterdir()) == [*before, good]
 
