@@ -30,9 +30,9 @@ n_boards               int64          reported boards compared with (this board 
 shown                  bool           false where too few boards to compare (figures blank)
 score                  float    %     this board's theme score
 ci_low, ci_high        float    %     its 95% interval
-boards_q25             float    %     25th percentile of the other boards' scores (all boards)
-boards_median          float    %     median of the other boards' scores (all boards)
-boards_q75             float    %     75th percentile of the other boards' scores (all boards)
+boards_q25             float    %     25th percentile of the other boards' scores, to 5 points
+boards_median          float    %     median of the other boards' scores, to 5 points
+boards_q75             float    %     75th percentile of the other boards' scores, to 5 points
 percentile             float    %     share of the other boards scoring below this board
                                       (ties count half)
 percentile_low         float    %     the same for the low end of the board's interval
@@ -56,6 +56,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from cpsa.tables.compute import QUANTILE_ROUNDING
 
 ALL = "all boards"
 FILE = "benchmark.csv"
@@ -177,7 +179,11 @@ def cpp_benchmark(
             rows.append(_empty_row(theme, ALL, len(scores), own))
         else:
             row = _empty_row(theme, ALL, len(scores), own)
-            q25, med, q75 = np.quantile(scores, [0.25, 0.5, 0.75])
+            # rounded like variation_themes: with few boards an exact median is one board's score
+            q25, med, q75 = (
+                float(QUANTILE_ROUNDING * np.round(q / QUANTILE_ROUNDING))
+                for q in np.quantile(scores, [0.25, 0.5, 0.75])
+            )
             pcts = [percentile_among(float(own[k]), scores) for k in ("score", "ci_low", "ci_high")]
             row.update(
                 {

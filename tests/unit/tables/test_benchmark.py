@@ -107,3 +107,11 @@ def test_no_other_board_is_named():
     t = cpp_benchmark(_themes(scores), "board3", themes=THEMES)
     text = t.to_csv(index=False)
     assert not any(f"board{i}" in text for i in range(1, 9))
+
+
+def test_other_boards_quartiles_are_rounded_so_no_board_s_score_is_given_back():
+    scores = {f"c{i:02d}": 10.0 * i + 1.3 for i in range(1, 7)}  # 11.3 .. 61.3
+    row = cpp_benchmark(_themes(scores), "c06", themes=THEMES, min_reported_cpps=5).iloc[0]
+    # the five other boards' exact median is c03's 31.3: published only to 5 points
+    assert row["boards_median"] == 30.0
+    assert all(row[c] % 5 == 0 for c in ("boards_q25", "boards_median", "boards_q75"))
