@@ -617,9 +617,21 @@ BUNDLE: dict[str, Table] = {
                 _c("score", "float", PCT, "this board's theme score"),
                 _c("ci_low", "float", PCT, "95% interval of score, lower end"),
                 _c("ci_high", "float", PCT, "95% interval of score, upper end"),
-                _c("boards_q25", "float", PCT, "lower quartile of the other boards' scores"),
-                _c("boards_median", "float", PCT, "median of the other boards' scores"),
-                _c("boards_q75", "float", PCT, "upper quartile of the other boards' scores"),
+                _c(
+                    "boards_q25",
+                    "float",
+                    PCT,
+                    "lower quartile of the other boards' scores, to 5 points",
+                ),
+                _c(
+                    "boards_median", "float", PCT, "median of the other boards' scores, to 5 points"
+                ),
+                _c(
+                    "boards_q75",
+                    "float",
+                    PCT,
+                    "upper quartile of the other boards' scores, to 5 points",
+                ),
                 _c("percentile", "float", PCT, "share of other boards scoring below (ties half)"),
                 _c("percentile_low", "float", PCT, "percentile at the interval's lower end"),
                 _c("percentile_high", "float", PCT, "percentile at the interval's upper end"),
