@@ -18,6 +18,23 @@ from cpsa.config import get_paths
 _CONFIGURED = False
 
 
+class _CurrentStderr(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time of each record.
+
+    A handler bound to the stderr of the first command would keep writing to a
+    closed stream after that stream is replaced (by pytest's capture, or by a
+    notebook kernel), which prints "--- Logging error ---" tracebacks.
+    """
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:  # StreamHandler.__init__ assigns it
+        pass
+
+
 def setup_logging(*, verbose: bool = False) -> logging.Logger:
     global _CONFIGURED
     logger = logging.getLogger("cpsa")
@@ -25,7 +42,7 @@ def setup_logging(*, verbose: bool = False) -> logging.Logger:
         return logger
     level = logging.DEBUG if verbose or os.environ.get("CPSA_DEBUG") else logging.INFO
     logger.setLevel(logging.DEBUG)
-    console = logging.StreamHandler(sys.stderr)
+    console = _CurrentStderr()
     console.setLevel(level)
     console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     logger.addHandler(console)
