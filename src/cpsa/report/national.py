@@ -784,6 +784,36 @@ class NationalReport:
 
 # --------------------------------------------------------------------------- technical report
 
+METHODOLOGY = "docs/methodology.md"
+_NOT_METHODS = ("The published tables", "References")
+
+
+def methodology_outline(paths: Paths | None = None) -> list[tuple[int, str]]:
+    """The section headings (level 2 and 3) of ``docs/methodology.md``, without the tables
+    and references sections: the technical report's methods follow this outline."""
+    import re
+
+    paths = paths or get_paths()
+    text = (paths.root / METHODOLOGY).read_text(encoding="utf-8")
+    out: list[tuple[int, str]] = []
+    skip = False
+    for m in re.finditer(r"(?m)^(##|###) (.+?)\s*$", text):
+        level, title = len(m.group(1)), m.group(2)
+        if level == 2:
+            skip = any(title.endswith(x) for x in _NOT_METHODS)
+        if not skip:
+            out.append((level, title))
+    return out
+
+
+def methodology_bullets(paths: Paths | None = None) -> str:
+    """The outline as nested Markdown bullets (headings keep their section numbers)."""
+    lines = []
+    for level, title in methodology_outline(paths):
+        plain = title.replace("`", "")
+        lines.append(("  " if level == 3 else "") + "- " + md.escape(plain))
+    return "\n".join(lines)
+
 
 @dataclass(frozen=True)
 class TechnicalReport(NationalReport):
@@ -830,7 +860,13 @@ class TechnicalReport(NationalReport):
         return [
             f"{t.count(self.n_cpps_below_minimum, 'partnership')} had fewer than "
             f"{th.min_respondents_report} members answering: no report, and left out of every "
-            "national figure.",
+            "national figure. " + self.exclusion_sentence(),
+            (
+                f"National results are published: {self.n_cpps_reported} partnerships were "
+                f"reported, at least the {self.min_cpps} needed."
+                if self.results_allowed
+                else self.withheld_sentence()
+            ),
             f"{t.count(len(hidden_types), 'partner type')} had fewer than "
             f"{th.min_group_national} members and {'is' if len(hidden_types) == 1 else 'are'} "
             "not shown"
@@ -840,8 +876,8 @@ class TechnicalReport(NationalReport):
                 else "."
             ),
             f"Variation between partnerships is hidden for {t.count(len(hidden_var), 'theme')} "
-            f"(fewer than {self.min_cpps} partnerships reported); the highest and lowest "
-            "partnership are never shown.",
+            f"(fewer than {self.min_cpps} partnerships reported); elsewhere only quartiles rounded "
+            "to the nearest 5% are shown, never the highest or lowest partnership.",
             f"{int(topics['suppressed'].sum())} of {len(topics)} comment topics were raised in "
             f"fewer than {th.min_group_cpp} comments or by fewer than {self.min_cpps} "
             "partnerships and are not shown.",

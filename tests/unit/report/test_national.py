@@ -101,3 +101,13 @@ def test_topics_sentence_counts_without_quoting():
         "On what works well, the most common topic was “Locality forums” "
         "(12 comments from 6 partnerships)."
     )
+
+
+def test_technical_report_methods_follow_the_methodology_sections():
+    outline = nat.methodology_outline()
+    titles = [t for _, t in outline]
+    assert titles[0] == "1. Data" and "11. Limitations" in titles
+    assert any(t.startswith("4.5 ") for t in titles)  # subsections are listed
+    assert not any("published tables" in t or t == "References" for t in titles)
+    bullets = nat.methodology_bullets()
+    assert bullets.count("\n") == len(outline) - 1 and "  - 4.3 Change since" in bullets
