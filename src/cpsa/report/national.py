@@ -350,14 +350,26 @@ class NationalReport:
         return None if inv.isna().any() else int(inv.sum())
 
     def participation_sentence(self) -> str:
-        return participation_sentence(
+        """Who took part, then (when results are published) who is in the national figures
+        and why, by :meth:`exclusion_sentence`."""
+        if not self.results_allowed:
+            return participation_sentence(
+                self.n_cpps_participating,
+                self.n_cpps_total,
+                self.n_answered,
+                self.n_invited_all,
+                n_reported=self.n_cpps_reported,
+                n_counted=self.n_respondents,
+            )
+        first = participation_sentence(
             self.n_cpps_participating,
             self.n_cpps_total,
             self.n_answered,
             self.n_invited_all,
-            n_reported=self.n_cpps_reported,
+            n_reported=self.n_cpps_participating,
             n_counted=self.n_respondents,
         )
+        return first + " " + self.exclusion_sentence()
 
     @property
     def n_cpps_below_minimum(self) -> int:
@@ -707,7 +719,7 @@ class NationalReport:
     def change_summary(self) -> str:
         """Both scopes, like with like first, for the key findings."""
         words = {
-            "both_rounds": "Over the partnerships reported in both rounds (like with like)",
+            "both_rounds": "Over the partnerships reported in both rounds, like with like",
             "all": "Over all reported partnerships",
         }
         parts = [
