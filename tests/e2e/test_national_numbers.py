@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from cpsa.config import load_round
-from cpsa.report.national import long_date
+from cpsa.data.reference import load_reference
+from cpsa.report.national import long_date, methodology_outline
 
 pytestmark = pytest.mark.slow
 
@@ -43,9 +44,15 @@ def test_summary_states_participation_against_the_processed_data(planted_demo):
     counted = int(per_cpp[per_cpp >= cfg.thresholds.min_respondents_report].sum())
     text = _html(planted_demo, "national")
     summary = text[text.index("Key findings") : text.index("About these statistics")]
-    assert f"{len(per_cpp)} of Scotland's 32 Community Planning Partnerships took part" in summary
+    n_total = len(load_reference(planted_demo.paths).cpps)
+    assert (
+        f"{len(per_cpp)} of Scotland's {n_total} Community Planning Partnerships took part"
+    ) in summary
     assert f"{len(respondents)} board members answered" in summary
-    assert f"the {counted} members of the" in summary
+    if counted < len(respondents):  # the exclusion and its effect are stated
+        assert f"{len(respondents)} board members answered; {counted} are in the national " in (
+            summary
+        )
 
 
 def test_summary_states_best_theme_variation_and_partner_types_from_the_tables(planted_demo):
@@ -54,15 +61,48 @@ def test_summary_states_best_theme_variation_and_partner_types_from_the_tables(p
     themes = _table(planted_demo, "national_themes")
     best = themes.loc[themes["score"].idxmax()]
     assert f"({int(best['score'] + 0.5)}%)" in summary
-    var = _table(planted_demo, "variation_themes")
-    wide = var.loc[(var["score_p90"] - var["score_p10"]).idxmax()]
-    assert f"between {int(wide['score_p10'] + 0.5)}% and {int(wide['score_p90'] + 0.5)}%" in summary
+    var = _table(planted_demo, "variation_themes").dropna(subset=["score_q25", "score_q75"])
+    spread = var["score_q75"] - var["score_q25"]
+    if spread.max() > spread.min():
+        wide = var.loc[spread.idxmax()]
+        assert (
+            f"between {int(wide['score_q25'] + 0.5)}% and {int(wide['score_q75'] + 0.5)}%"
+        ) in summary
+    assert f"Of the {int(var['n_tests_family'].max())} comparisons" in summary
+    assert "Benjamini–Hochberg family" in summary
     pt = _table(planted_demo, "partner_types")
-    if not pt["significance"].isin(["higher", "lower"]).any():
-        assert "No partner type rated any theme significantly differently" in summary
+    shown = pt[~pt["suppressed"].astype(bool)]
+    if not shown["significance"].isin(["higher", "lower"]).any():
+        assert "could not be told apart from chance, once the number of comparisons" in summary
+    else:  # every gap printed is the difference of the two rounded figures it sits beside
+        for a, b, gap in re.findall(
+            r"(\d+)% against (\d+)% for all other members \((\d+) points", summary
+        ):
+            assert abs(int(a) - int(b)) == int(gap)
     for heading in ("What works well", "What needs improving", "How much boards vary",
                     "Partner types", "Change since the baseline"):  # fmt: skip
         assert heading in summary
+
+
+def test_change_shows_both_scopes_and_no_sentence_claims_no_change(planted_demo):
+    text = _html(planted_demo, "national")
+    for wrong in ("no change", "no difference", "No change", "No difference"):
+        assert wrong not in text
+    change = _table(planted_demo, "national_change_themes")
+    if change.empty:
+        return
+    summary = text[text.index("Key findings") : text.index("About these statistics")]
+    for scope, words in (
+        ("both_rounds", "Over the partnerships reported in both rounds, like with like"),
+        ("all", "Over all reported partnerships"),
+    ):
+        rows = change[change["scope"] == scope]
+        if rows.empty:
+            continue
+        n_base, n_now = int(rows["n_cpps_base"].max()), int(rows["n_cpps"].max())
+        assert f"{words} ({n_base} partnerships in " in summary
+        assert f", {n_now} in this round)" in summary
+    assert "95% interval" in text
 
 
 def test_publication_details_come_from_the_round_config(planted_demo):
@@ -126,6 +166,13 @@ def test_technical_report_figures_match_the_tables(planted_demo):
     assert manifest["sha256"] in text
     assert re.search(r"\b[0-9a-f]{40}\b", text), "the technical report gives the code version"
     assert "Package numpy" in text
+    answered = int(_table(planted_demo, "participation_cpps")["n_respondents"].sum())
+    assert f"Board members who answered (all participating partnerships) {answered}" in text
+    # the methods follow the methodology document's sections
+    words = " ".join(re.sub(r"&[#\w]+;", " ", text).split())
+    words = re.sub(r"\W+", " ", words)
+    for _, title in methodology_outline(planted_demo.paths):
+        assert re.sub(r"\W+", " ", title).strip() in words, title
 
 
 def test_release_has_every_table_and_a_workbook(planted_demo):

@@ -53,6 +53,16 @@ def test_real_notebooks_build_every_report(
     assert 'alt="' in html and "<th" in html
     national = "\n".join(p.extract_text() for p in PdfReader(reports / "national.pdf").pages)
     assert f"{len(CPPS)} of Scotland" in " ".join(national.split())
+    # disclosure gap: 3 reported CPPs < min_reported_cpps, so participation only, no results
+    national_html = " ".join((reports / "national.html").read_text().split())
+    assert "This overview therefore shows who took part, and no results" in national_html
+    for result in ("Theme scores across Scotland", "Diverging bar chart", "Variation between"):
+        assert result not in national_html
+    release = root / "outputs" / ROUND / "release"
+    assert sorted(p.name for p in release.glob("*.csv")) == [
+        "participation.csv",
+        "participation_cpps.csv",
+    ]
 
 
 def test_an_edited_markdown_cell_reaches_the_html_and_the_pdf(

@@ -30,6 +30,7 @@ from cpsa.data.reference import Reference, load_reference
 from cpsa.errors import ConfigError
 from cpsa.report import md
 from cpsa.report import text as t
+from cpsa.report import verdicts as vd
 from cpsa.report.national_charts import LikertCounts
 from cpsa.tables.read import NationalTables, load_national, resolve_dir
 
@@ -91,71 +92,87 @@ def themes_sentence(themes: pd.DataFrame, *, highest: bool = True) -> str:
 
 
 def variation_sentence(rows: pd.DataFrame, *, min_cpps: int) -> str:
-    """How much boards vary, from percentiles only; ``rows``: title, n_cpps, p10, p90, n_higher,
-    n_lower. Nothing is said when fewer than ``min_cpps`` partnerships are reported."""
-    ok = rows[rows["n_cpps"] >= min_cpps]
+    """How much boards vary, from the rounded quartiles only, and how many CPP theme scores
+    differ from the rest of Scotland within the stated Benjamini–Hochberg family.
+
+    ``rows``: title, n_cpps, q25, median, q75, n_higher, n_lower, n_tests_family. Nothing
+    about the spread is said when fewer than ``min_cpps`` partnerships are reported.
+    """
+    ok = rows[(rows["n_cpps"] >= min_cpps) & rows["q25"].notna() & rows["q75"].notna()]
     if ok.empty:
         return (
             f"Fewer than {min_cpps} partnerships could be reported, so the variation between "
             "them is not shown."
         )
-    spread = ok["p90"] - ok["p10"]
+    spread = ok["q75"] - ok["q25"]
     wide = ok.loc[spread.idxmax()]
     narrow = ok.loc[spread.idxmin()]
+    if spread.max() == spread.min():
+        s = f"On every theme the middle half of partnerships span {t.pct(spread.max())[:-1]} points"
+    else:
+        s = (
+            f"Boards vary most on {md.escape(wide['title'])}, where the middle half of "
+            f"partnerships score between {t.pct(wide['q25'])} and {t.pct(wide['q75'])}, and "
+            f"least on {md.escape(narrow['title'])} ({t.pct(narrow['q25'])} to "
+            f"{t.pct(narrow['q75'])})"
+        )
+    s += " (quartiles, rounded to the nearest 5%)."
     hi, lo = int(ok["n_higher"].sum()), int(ok["n_lower"].sum())
-    s = (
-        f"Boards vary most on {md.escape(wide['title'])}, where the middle 80% of "
-        f"partnerships score between {t.pct(wide['p10'])} and {t.pct(wide['p90'])}, and least "
-        f"on {md.escape(narrow['title'])} ({t.pct(narrow['p10'])} to {t.pct(narrow['p90'])})."
-    )
-    n_results = int(ok["n_cpps"].sum())
-    if hi == 0 and lo == 0:
-        return s + " No partnership's theme score differs significantly from the rest of Scotland."
+    family = int(rows["n_tests_family"].max()) if len(rows) else 0
     return s + (
-        f" Of {n_results} partnership theme scores, {hi} {'is' if hi == 1 else 'are'} "
-        f"significantly above the rest of Scotland and {lo} significantly below."
+        f" Of the {family} comparisons of a partnership's theme score with the rest of Scotland "
+        f"(one Benjamini–Hochberg family over every partnership and theme), {hi} "
+        f"{'is' if hi == 1 else 'are'} significantly above and {lo} significantly below; the "
+        "others could not be told apart from chance."
     )
 
 
-def partner_sentence(differences: Sequence[tuple[str, str, str]]) -> str:
-    """``differences``: (partner type, theme, 'higher'/'lower') for significant ones only."""
-    if not differences:
+def partner_sentence(headlines: Sequence[str]) -> str:
+    """``headlines``: :func:`cpsa.report.verdicts.partner_type_headline` of each theme with a
+    significant difference (only those are named)."""
+    if not headlines:
         return (
-            "No partner type rated any theme significantly differently from the other partner "
-            "types, once the number of comparisons is allowed for."
+            "On every theme, the difference between each partner type and all other members "
+            "could not be told apart from chance, once the number of comparisons is allowed for."
+        )
+    return " ".join(headlines)
+
+
+def change_summary(rows: pd.DataFrame, *, baseline: str, scope_words: str) -> str:
+    """One scope's change since the baseline for the key findings: the themes whose change is
+    significant (each with estimate and 95% interval), or the range of the changes."""
+    if rows.empty:
+        return ""
+    n_now, n_base = int(rows["n_cpps"].max()), int(rows["n_cpps_base"].max())
+    head = (
+        f"{scope_words} ({n_base} partnerships in {md.escape(baseline)}, {n_now} in this round): "
+    )
+    sig = rows[rows["significance"].isin(["higher", "lower"])]
+    if sig.empty:
+        return head + (
+            "no theme's change could be told apart from chance (changes from "
+            f"{vd.points(rows['diff'].min())} to {vd.points(rows['diff'].max())})."
         )
     parts = [
-        f"{md.escape(pt)} rated {md.escape(theme)} significantly {d} than other partner types"
-        for pt, theme, d in differences
+        f"{md.escape(r['title'])} {'rose' if r['significance'] == 'higher' else 'fell'} "
+        f"({vd.points(r['diff'])}; {vd.interval(r['diff_ci_low'], r['diff_ci_high'], signed=True)})"
+        for _, r in sig.iterrows()
     ]
-    return t.listing(parts, conj="and") + "."
+    rest = len(rows) - len(sig)
+    tail = (
+        f"; the change in {t.count(rest, 'other theme')} could not be told apart from chance"
+        if rest
+        else ""
+    )
+    return head + "; ".join(parts) + tail + "."
 
 
-def change_sentence(
-    *,
-    baseline: str,
-    up: Sequence[str],
-    down: Sequence[str],
-    n_baseline: int | None,
-    n_current: int | None,
-    n_both: int | None,
-) -> str:
-    """What changed since the baseline, with the sets of partnerships compared stated."""
-    if up or down:
-        bits = []
-        if up:
-            bits.append(f"rose clearly on {md.escape(t.listing(list(up)))}")
-        if down:
-            bits.append(f"fell clearly on {md.escape(t.listing(list(down)))}")
-        s = f"Since {md.escape(baseline)}, theme scores {' and '.join(bits)}."
-    else:
-        s = f"No theme score changed by more than chance would explain since {md.escape(baseline)}."
-    if n_both is not None and n_baseline is not None and n_current is not None:
-        s += (
-            f" {n_baseline} partnerships took part in {md.escape(baseline)} and {n_current} in "
-            f"this round; {n_both} were reported in both."
-        )
-    return s
+def detectable_change(diff_low, diff_high) -> float | None:
+    """Size of change detectable with 80% power at the 5% level, from the 95% interval's
+    half-width: (z_0.975 + z_0.8) × SE, SE = half-width / z_0.975 (normal approximation)."""
+    if t.missing(diff_low) or t.missing(diff_high):
+        return None
+    return (float(diff_high) - float(diff_low)) / 2 * (1.959964 + 0.841621) / 1.959964
 
 
 def topics_sentence(topics: pd.DataFrame) -> str:
@@ -333,18 +350,58 @@ class NationalReport:
         return None if inv.isna().any() else int(inv.sum())
 
     def participation_sentence(self) -> str:
-        return participation_sentence(
+        """Who took part, then (when results are published) who is in the national figures
+        and why, by :meth:`exclusion_sentence`."""
+        if not self.results_allowed:
+            return participation_sentence(
+                self.n_cpps_participating,
+                self.n_cpps_total,
+                self.n_answered,
+                self.n_invited_all,
+                n_reported=self.n_cpps_reported,
+                n_counted=self.n_respondents,
+            )
+        first = participation_sentence(
             self.n_cpps_participating,
             self.n_cpps_total,
             self.n_answered,
             self.n_invited_all,
-            n_reported=self.n_cpps_reported,
+            n_reported=self.n_cpps_participating,
             n_counted=self.n_respondents,
         )
+        return first + " " + self.exclusion_sentence()
 
     @property
     def n_cpps_below_minimum(self) -> int:
         return self.n_cpps_participating - self.n_cpps_reported
+
+    @property
+    def results_allowed(self) -> bool:
+        """National results are published only when at least ``min_reported_cpps`` CPPs are
+        reported: with fewer, a partnership could subtract its own answers from the national
+        figures and learn the others'."""
+        return self.n_cpps_reported >= self.min_cpps
+
+    def withheld_sentence(self) -> str:
+        return (
+            f"Only {t.count(self.n_cpps_reported, 'partnership')} had enough members answering "
+            f"to be reported, fewer than the {self.min_cpps} needed before national figures "
+            "are published (with fewer, a partnership could take its own answers away from the "
+            "national figures and work out the others'). This overview therefore shows who took "
+            "part, and no results."
+        )
+
+    def exclusion_sentence(self) -> str:
+        """'243 board members answered; 240 are in the national figures because …'."""
+        k = self.n_cpps_below_minimum
+        th = self.config.thresholds
+        reason = (
+            f"{t.count(k, 'partnership')} had fewer than {th.min_respondents_report} members "
+            f"answering, and {'its' if k == 1 else 'their'} "
+            f"{self.n_answered - self.n_respondents} answers are left out of every national "
+            "figure so that no small board's answers can be picked out"
+        )
+        return vd.exclusion_sentence(self.n_answered, self.n_respondents, reason)
 
     def partner_type_counts(self) -> pd.DataFrame:
         part = self._table("participation")
@@ -465,7 +522,8 @@ class NationalReport:
     # -- variation between partnerships -------------------------------------------------
 
     def variation(self) -> pd.DataFrame:
-        """title, n_cpps, p10, q25, median, q75, p90, n_higher, n_lower per theme (anonymised)."""
+        """title, n_cpps, q25, median, q75 (rounded quartiles), n_higher, n_lower,
+        n_tests_family per theme (anonymised)."""
         v = self._table("variation_themes").set_index("theme")
         rows = []
         for th in self.codebook.themes:
@@ -477,13 +535,12 @@ class NationalReport:
                     "theme": th.id,
                     "title": th.title,
                     "n_cpps": int(r["n_cpps"]),
-                    "p10": _num(r["score_p10"]),
                     "q25": _num(r["score_q25"]),
                     "median": _num(r["score_median"]),
                     "q75": _num(r["score_q75"]),
-                    "p90": _num(r["score_p90"]),
                     "n_higher": int(r["n_higher"]),
                     "n_lower": int(r["n_lower"]),
+                    "n_tests_family": int(r["n_tests_family"]),
                 }
             )
         return pd.DataFrame(rows)
@@ -491,7 +548,10 @@ class NationalReport:
     def variation_shown(self) -> pd.DataFrame:
         """The themes whose variation may be shown (at least ``min_reported_cpps`` CPPs)."""
         v = self.variation()
-        return v[(v["n_cpps"] >= self.min_cpps) & v["p10"].notna()].reset_index(drop=True)
+        return v[(v["n_cpps"] >= self.min_cpps) & v["q25"].notna()].reset_index(drop=True)
+
+    def variation_sentence(self) -> str:
+        return variation_sentence(self.variation(), min_cpps=self.min_cpps)
 
     def variation_table(self) -> pd.DataFrame:
         v = self.variation_shown()
@@ -499,11 +559,9 @@ class NationalReport:
             {
                 "Theme": v["title"],
                 "Partnerships": v["n_cpps"],
-                "10th percentile": [t.pct(x) for x in v["p10"]],
                 "Lower quartile": [t.pct(x) for x in v["q25"]],
                 "Median": [t.pct(x) for x in v["median"]],
                 "Upper quartile": [t.pct(x) for x in v["q75"]],
-                "90th percentile": [t.pct(x) for x in v["p90"]],
                 "Significantly above rest of Scotland": v["n_higher"],
                 "Significantly below rest of Scotland": v["n_lower"],
             }
@@ -512,7 +570,7 @@ class NationalReport:
     # -- partner types ------------------------------------------------------------------
 
     def partner_types(self) -> pd.DataFrame:
-        """partner_type, label, theme, title, score, others_score, significance (shown rows)."""
+        """The shown rows of ``partner_types`` with ``label`` and ``title`` added."""
         pt = self._table("partner_types")
         pt = pt[~pt["suppressed"] & pt["score"].notna()].copy()
         pt["label"] = pt["partner_type"].map(self.partner_labels())
@@ -548,24 +606,41 @@ class NationalReport:
         out.index.name = "Theme"
         return out.reset_index()
 
-    def significant_partner_differences(self) -> list[tuple[str, str, str]]:
+    def partner_headlines(self) -> list[str]:
+        """:func:`verdicts.partner_type_headline` of each theme with a significant difference
+        (the headline names only those; gaps are of the rounded figures)."""
         pt = self.partner_types()
-        sig = pt[pt["significance"] != ""]
-        return [
-            (r["label"], r["title"], r["significance"])
-            for _, r in sig.sort_values(["theme", "label"]).iterrows()
-        ]
+        out = []
+        for th in self.theme_ids():
+            sub = pt[pt["theme"] == th].sort_values("label")
+            if not sub["significance"].isin(["higher", "lower"]).any():
+                continue
+            rows = [{**r, "label": md.escape(r["label"])} for r in sub.to_dict(orient="records")]
+            head = vd.partner_type_headline(rows, theme=md.escape(self.theme_title(th)))
+            if "could not be told apart" not in head:
+                out.append(head)
+        return out
+
+    def partner_sentence(self) -> str:
+        return partner_sentence(self.partner_headlines())
 
     # -- change since the baseline -----------------------------------------------------
+
+    SCOPES = {
+        "all": "All reported partnerships",
+        "both_rounds": "Partnerships reported in both rounds (like with like)",
+    }
 
     @property
     def has_change(self) -> bool:
         ch = self.tables.get("national_change_themes")
         return bool(self.baseline) and ch is not None and not ch.empty
 
-    def change(self) -> pd.DataFrame:
-        """title, baseline score, current score, diff_pp, significance per theme."""
-        ch = self._table("national_change_themes").set_index("theme")
+    def change(self, scope: str = "all") -> pd.DataFrame:
+        """One scope's rows of ``national_change_themes`` in codebook order, with title;
+        ``before``/``after``/``diff`` are ``score_base``/``score``/``diff_pp``."""
+        ch = self._table("national_change_themes")
+        ch = ch[ch["scope"] == scope].set_index("theme")
         rows = []
         for th in self.codebook.themes:
             if th.id not in ch.index:
@@ -575,49 +650,90 @@ class NationalReport:
                 {
                     "theme": th.id,
                     "title": th.title,
+                    "scope": scope,
+                    "n_cpps": int(r["n_cpps"]),
+                    "n_cpps_base": int(r["n_cpps_base"]),
+                    "n_respondents": int(r["n_respondents"]),
+                    "n_respondents_base": int(r["n_respondents_base"]),
                     "before": _num(r["score_base"]),
                     "after": _num(r["score"]),
                     "diff": _num(r["diff_pp"]),
+                    "diff_ci_low": _num(r["diff_ci_low"]),
+                    "diff_ci_high": _num(r["diff_ci_high"]),
                     "significance": _sig(r["significance"]),
                 }
             )
         return pd.DataFrame(rows)
 
+    def change_scopes(self) -> list[str]:
+        """The scopes published for this round (``all``, then ``both_rounds`` if published)."""
+        ch = self._table("national_change_themes")
+        return [s for s in self.SCOPES if (ch["scope"] == s).any()]
+
+    def change_chart_scope(self) -> str:
+        """Like with like when published, else all partnerships."""
+        return "both_rounds" if "both_rounds" in self.change_scopes() else "all"
+
     def change_table(self) -> pd.DataFrame:
-        ch = self.change()
-        return pd.DataFrame(
-            {
-                "Theme": ch["title"],
-                str(self.baseline): [t.pct(v) for v in ch["before"]],
-                self.round: [t.pct(v) for v in ch["after"]],
-                "Change": [t.points(v) for v in ch["diff"]],
-                "Is the change clear?": [
-                    {"higher": "Clearly up", "lower": "Clearly down"}.get(s, "No clear change")
-                    for s in ch["significance"]
-                ],
-            }
-        )
+        rows = []
+        for scope in self.change_scopes():
+            ch = self.change(scope)
+            for _, r in ch.iterrows():
+                rows.append(
+                    {
+                        "Theme": r["title"],
+                        "Partnerships compared": f"{r['n_cpps_base']} and {r['n_cpps']}"
+                        + (" (both rounds)" if scope == "both_rounds" else " (all)"),
+                        str(self.baseline): t.pct(r["before"]),
+                        self.round: t.pct(r["after"]),
+                        "Change": vd.points(r["diff"]),
+                        "95% interval": vd.interval(
+                            r["diff_ci_low"], r["diff_ci_high"], signed=True
+                        ).removeprefix("95% interval "),
+                        "Members": f"{r['n_respondents_base']} and {r['n_respondents']}",
+                    }
+                )
+        return pd.DataFrame(rows)
 
-    def change_sets(self) -> tuple[int | None, int | None, int | None]:
-        """(CPPs taking part in the baseline round, taking part now, reported in both rounds)."""
-        if not self.baseline:
-            return None, None, None
-        cc = self.tables.get("cpp_change_themes")
-        both = int(cc["cpp"].nunique()) if cc is not None and not cc.empty else 0
-        n_base = len(load_round(self.baseline, self.paths).cpps)
-        return n_base, self.n_cpps_participating, both
+    def change_sentences(self, scope: str) -> list[str]:
+        """:func:`verdicts.change_sentence` for each theme of one scope."""
+        out = []
+        for _, r in self.change(scope).iterrows():
+            out.append(
+                vd.change_sentence(
+                    md.escape(r["title"]),
+                    r["after"],
+                    r["before"],
+                    n_now=r["n_respondents"],
+                    n_base=r["n_respondents_base"],
+                    diff=r["diff"],
+                    diff_low=r["diff_ci_low"],
+                    diff_high=r["diff_ci_high"],
+                    significance=r["significance"],
+                    baseline=md.escape(str(self.baseline)),
+                    detectable=detectable_change(r["diff_ci_low"], r["diff_ci_high"]),
+                )
+            )
+        return out
 
-    def change_sentence(self) -> str:
-        ch = self.change()
-        n_base, n_now, both = self.change_sets()
-        return change_sentence(
-            baseline=str(self.baseline),
-            up=list(ch.loc[ch["significance"] == "higher", "title"]),
-            down=list(ch.loc[ch["significance"] == "lower", "title"]),
-            n_baseline=n_base,
-            n_current=n_now,
-            n_both=both,
-        )
+    def change_summary(self) -> str:
+        """Both scopes, like with like first, for the key findings."""
+        words = {
+            "both_rounds": "Over the partnerships reported in both rounds, like with like",
+            "all": "Over all reported partnerships",
+        }
+        parts = [
+            change_summary(self.change(s), baseline=str(self.baseline), scope_words=words[s])
+            for s in ("both_rounds", "all")
+            if s in self.change_scopes()
+        ]
+        if "both_rounds" not in self.change_scopes():
+            parts.append(
+                "A like-with-like comparison over the partnerships reported in both rounds is "
+                "not published, because it would let the figures of a single partnership be "
+                "worked out."
+            )
+        return " ".join(p for p in parts if p)
 
     # -- Don't know ----------------------------------------------------------------------
 
@@ -680,6 +796,36 @@ class NationalReport:
 
 # --------------------------------------------------------------------------- technical report
 
+METHODOLOGY = "docs/methodology.md"
+_NOT_METHODS = ("The published tables", "References")
+
+
+def methodology_outline(paths: Paths | None = None) -> list[tuple[int, str]]:
+    """The section headings (level 2 and 3) of ``docs/methodology.md``, without the tables
+    and references sections: the technical report's methods follow this outline."""
+    import re
+
+    paths = paths or get_paths()
+    text = (paths.root / METHODOLOGY).read_text(encoding="utf-8")
+    out: list[tuple[int, str]] = []
+    skip = False
+    for m in re.finditer(r"(?m)^(##|###) (.+?)\s*$", text):
+        level, title = len(m.group(1)), m.group(2)
+        if level == 2:
+            skip = any(title.endswith(x) for x in _NOT_METHODS)
+        if not skip:
+            out.append((level, title))
+    return out
+
+
+def methodology_bullets(paths: Paths | None = None) -> str:
+    """The outline as nested Markdown bullets (headings keep their section numbers)."""
+    lines = []
+    for level, title in methodology_outline(paths):
+        plain = title.replace("`", "")
+        lines.append(("  " if level == 3 else "") + "- " + md.escape(plain))
+    return "\n".join(lines)
+
 
 @dataclass(frozen=True)
 class TechnicalReport(NationalReport):
@@ -726,7 +872,13 @@ class TechnicalReport(NationalReport):
         return [
             f"{t.count(self.n_cpps_below_minimum, 'partnership')} had fewer than "
             f"{th.min_respondents_report} members answering: no report, and left out of every "
-            "national figure.",
+            "national figure. " + self.exclusion_sentence(),
+            (
+                f"National results are published: {self.n_cpps_reported} partnerships were "
+                f"reported, at least the {self.min_cpps} needed."
+                if self.results_allowed
+                else self.withheld_sentence()
+            ),
             f"{t.count(len(hidden_types), 'partner type')} had fewer than "
             f"{th.min_group_national} members and {'is' if len(hidden_types) == 1 else 'are'} "
             "not shown"
@@ -736,8 +888,8 @@ class TechnicalReport(NationalReport):
                 else "."
             ),
             f"Variation between partnerships is hidden for {t.count(len(hidden_var), 'theme')} "
-            f"(fewer than {self.min_cpps} partnerships reported); the highest and lowest "
-            "partnership are never shown.",
+            f"(fewer than {self.min_cpps} partnerships reported); elsewhere only quartiles rounded "
+            "to the nearest 5% are shown, never the highest or lowest partnership.",
             f"{int(topics['suppressed'].sum())} of {len(topics)} comment topics were raised in "
             f"fewer than {th.min_group_cpp} comments or by fewer than {self.min_cpps} "
             "partnerships and are not shown.",

@@ -222,16 +222,16 @@ def likert(rows: Sequence[LikertCounts]) -> Figure:
 
 
 def variation(
-    rows: Sequence[tuple[str, float, float, float, float, float]],
+    rows: Sequence[tuple[str, float, float, float]],
     *,
     scotland: Sequence[float | None] | None = None,
-    xlabel: str = "Theme score of each partnership, %",
+    xlabel: str = "Theme score of partnerships, %",
 ) -> Figure:
     """How partnerships spread on each theme, with no partnership shown on its own.
 
-    ``rows`` are (label, p10, q25, median, q75, p90): a line from the 10th to the
-    90th percentile, a box over the middle half and a bar at the median; the
-    optional ``scotland`` diamond is the national figure.
+    ``rows`` are (label, q25, median, q75), the published rounded quartiles: a
+    box over the middle half and a bar at the median; the optional ``scotland``
+    diamond is the national figure. There is no way to pass a partnership's value.
     """
     if not rows:
         raise ValueError("variation needs at least one theme")
@@ -240,10 +240,7 @@ def variation(
     with matplotlib.rc_context(RC):
         fig = _figure(body + 1.2)
         ax = fig.add_subplot()
-        for y, (_, p10, q25, med, q75, p90) in zip(ys, rows, strict=True):
-            ax.plot([p10, p90], [y, y], color="#4A4A4A", linewidth=1.4, solid_capstyle="butt")
-            for end in (p10, p90):
-                ax.plot([end, end], [y - 0.06, y + 0.06], color="#4A4A4A", linewidth=1.4)
+        for y, (_, q25, med, q75) in zip(ys, rows, strict=True):
             ax.barh(
                 y,
                 q75 - q25,
@@ -255,8 +252,9 @@ def variation(
             )
             ax.plot([med, med], [y - 0.1, y + 0.1], color=TEXT_COLOUR, linewidth=2.2)
         handles = [
-            Line2D([], [], color="#4A4A4A", linewidth=1.4, label="Middle 80% of partnerships"),
-            Patch(facecolor="#A9C4E4", edgecolor=SUBJECT_COLOUR, label="Middle half"),
+            Patch(
+                facecolor="#A9C4E4", edgecolor=SUBJECT_COLOUR, label="Middle half of partnerships"
+            ),
             Line2D([], [], color=TEXT_COLOUR, linewidth=2.2, label="Median"),
         ]
         if scotland is not None:

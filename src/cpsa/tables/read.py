@@ -95,36 +95,9 @@ class NationalTables:
 
 
 def load_national(directory: Path, *, q_threshold: float | None = None) -> NationalTables:
-    """Every round table through the schema, with the names report/national.py still uses.
+    """Every round table through the schema, with the schema's column names.
 
-    ``_national_legacy_columns`` is a bridge for ``cpsa.report.national``, which
-    predates the schema (issue 11: its conversion to the schema's names is a
-    separate change); delete it with that conversion.
+    ``q_threshold`` is unused (significance is a column of the tables).
     """
     frames = {name: read_table(directory / t.file, name) for name, t in schema.TABLES.items()}
-    return NationalTables(
-        directory=directory,
-        frames={name: _national_legacy_columns(df) for name, df in frames.items()},
-    )
-
-
-def _national_legacy_columns(df: pd.DataFrame) -> pd.DataFrame:
-    """Bridge for report/national.py only (see :func:`load_national`)."""
-    out = df.copy()
-    cols = set(out.columns)
-    if "significance" in cols:
-        sig = out["significance"].fillna("").astype(str)
-        out["direction"] = sig.where(sig.isin(["higher", "lower"]), "")
-    if "diff_pp" in cols:
-        out["diff"] = out["diff_pp"]
-    if "score" in cols and "pct_positive" not in cols:
-        out["pct_positive"] = out["score"]
-    if "score_base" in cols:
-        out["baseline_pct_positive"] = out["score_base"]
-    if "pct_positive_base" in cols:
-        out["baseline_pct_positive"] = out["pct_positive_base"]
-    if "others_score" in cols:
-        out["rest_pct_positive"] = out["others_score"]
-    elif "rest_score" in cols and "rest_pct_positive" not in cols:
-        out["rest_pct_positive"] = out["rest_score"]
-    return out
+    return NationalTables(directory=directory, frames=frames)

@@ -69,23 +69,28 @@ TABLES = (
     ReleaseTable(
         "variation_themes",
         "Variation between partnerships",
-        "Percentiles of the partnerships' theme scores (10th, 25th, 50th, 75th, 90th) and how "
-        "many are significantly above or below the rest of Scotland; no partnership named.",
+        "Quartiles of the partnerships' theme scores (rounded to 5 points) and how many are "
+        "significantly above or below the rest of Scotland, within one Benjamini-Hochberg "
+        "family of n_tests_family comparisons; no partnership named, no minimum or maximum.",
     ),
     ReleaseTable(
         "partner_types",
         "Partner types",
-        "Theme scores by partner type, each compared with all other partner types.",
+        "Theme scores by partner type, each compared with all other partner types "
+        "(cluster-robust, partnership as the cluster), with a test across all types per theme.",
     ),
     ReleaseTable(
         "national_change_themes",
         "Change in theme scores",
-        "Theme scores in this round and the baseline round, their difference and its test.",
+        "Theme scores in this round and the baseline round, their difference with its 95% "
+        "interval and test; scope 'all' (every reported partnership) and 'both_rounds' "
+        "(partnerships reported in both rounds: like with like).",
     ),
     ReleaseTable(
         "national_change_items",
         "Change in statements",
-        "% positive per statement in this round and the baseline round, with the difference.",
+        "% positive per statement in this round and the baseline round, with the difference and "
+        "its 95% interval, for the same two scopes.",
     ),
     ReleaseTable(
         "dont_know",
@@ -107,14 +112,25 @@ TABLES = (
 )
 
 
+# released whatever the number of reported CPPs: participation is public
+PARTICIPATION = ("participation", "participation_cpps")
+
+
 def release_dir(paths: Paths, round_: str) -> Path:
     return paths.round_outputs(round_) / "release"
 
 
 def release_frames(cfg: RoundConfig, tables_dir: Path) -> dict[str, pd.DataFrame]:
-    """The released tables, read from ``tables_dir`` and checked for disclosure."""
+    """The released tables, read from ``tables_dir`` and checked for disclosure.
+
+    With fewer than ``thresholds.min_reported_cpps`` reported CPPs only the participation
+    tables are released: a CPP could subtract its own answers from a national figure.
+    """
     out: dict[str, pd.DataFrame] = {}
+    allowed = results_allowed(cfg, tables_dir)
     for table in TABLES:
+        if not allowed and table.name not in PARTICIPATION:
+            continue
         file = tables_dir / f"{table.name}.csv"
         if not file.is_file():
             raise ConfigError(f"missing table {file}; run `cpsa tables --round {cfg.round}`")
@@ -125,6 +141,16 @@ def release_frames(cfg: RoundConfig, tables_dir: Path) -> dict[str, pd.DataFrame
             df[quantiles] = df[quantiles].astype(float).mask(few)
         out[table.name] = df
     return out
+
+
+def results_allowed(cfg: RoundConfig, tables_dir: Path) -> bool:
+    """At least ``thresholds.min_reported_cpps`` CPPs reported (``participation.csv``)."""
+    file = tables_dir / "participation.csv"
+    if not file.is_file():
+        raise ConfigError(f"missing table {file}; run `cpsa tables --round {cfg.round}`")
+    part = pd.read_csv(file)
+    n = int(part.loc[part["group"] == "all", "n_cpps_reported"].iloc[0])
+    return n >= cfg.thresholds.min_reported_cpps
 
 
 def workbook_bytes(
@@ -144,7 +170,8 @@ def workbook_bytes(
     contents.append(["Sheet", "Table", "Description", "Rows", "CSV file"])
     for cell in contents[3]:
         cell.font = Font(bold=True)
-    for i, table in enumerate(TABLES, start=1):
+    tables = [t for t in TABLES if t.name in frames]
+    for i, table in enumerate(tables, start=1):
         contents.append(
             [
                 f"Table_{i}",
@@ -169,7 +196,7 @@ def workbook_bytes(
     sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["B"].width = 110
 
-    for i, table in enumerate(TABLES, start=1):
+    for i, table in enumerate(tables, start=1):
         df = frames[table.name]
         ws = wb.create_sheet(f"Table_{i}")
         ws.append([f"Table {i}: {table.title}"])
@@ -288,6 +315,16 @@ def write_release(
     paths = paths or get_paths()
     cfg = load_round(round_, paths)
     frames = release_frames(cfg, paths.tables(round_))
+    notes = release_notes(cfg)
+    if "national_themes" not in frames:
+        notes.append(
+            (
+                "Results withheld",
+                f"Fewer than {cfg.thresholds.min_reported_cpps} partnerships were reported, so "
+                "no national results are released (a partnership could subtract its own "
+                "answers from them); only participation is published.",
+            )
+        )
     folder = folder or release_dir(paths, round_)
     files = []
     for name, df in frames.items():
@@ -295,7 +332,7 @@ def write_release(
         atomic.write_bytes(file, to_csv_bytes(df))
         files.append(file)
     book = folder / WORKBOOK
-    atomic.write_bytes(book, workbook_bytes(frames, cfg=cfg, notes=release_notes(cfg)))
+    atomic.write_bytes(book, workbook_bytes(frames, cfg=cfg, notes=notes))
     files.append(book)
     keep = {f.name for f in files}
     for old in folder.glob("*"):

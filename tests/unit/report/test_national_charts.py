@@ -26,7 +26,7 @@ def _charts():
     return {
         "likert": nc.likert(rows),
         "variation": nc.variation(
-            [("Theme one", 60, 65, 70, 75, 80), (LONG, 50, 55, 62, 70, 85)], scotland=[70, None]
+            [("Theme one", 65, 70, 75), (LONG, 55, 60, 70)], scotland=[70, None]
         ),
         "partner_types": nc.partner_types(
             ["Leadership", LONG],
@@ -86,7 +86,8 @@ def test_no_two_chart_texts_overlap(charts, name):
 
 
 def test_variation_chart_draws_no_single_partnership():
-    # the function takes percentiles only: there is no way to pass a partnership's value
-    fig = nc.variation([("Theme", 10, 20, 30, 40, 50)])
+    # the function takes the rounded quartiles only: there is no way to pass a partnership's value
+    fig = nc.variation([("Theme", 20, 30, 40)])
     xs = sorted({round(x, 6) for line in fig.axes[0].lines for x in line.get_xdata()})
-    assert xs == [10, 30, 50]  # the 10th-90th line, its ends and the median; no min or max
+    assert xs == [30]  # the median only; no min, max, percentile line or dot per partnership
+    assert not fig.axes[0].collections  # no scatter of partnerships

@@ -51,18 +51,44 @@ def test_formula_looking_text_is_stored_as_text():
     assert all(c.data_type == "s" for c in cells)
 
 
+def _write_tables(folder, *, n_reported: int) -> None:
+    for t in release.TABLES:
+        pd.DataFrame({"x": [1]}).to_csv(folder / f"{t.name}.csv", index=False)
+    pd.DataFrame({"group": ["all"], "n_cpps_reported": [n_reported]}).to_csv(
+        folder / "participation.csv", index=False
+    )
+    pd.DataFrame({"theme": ["a"], "n_cpps": [n_reported]}).to_csv(
+        folder / "variation_themes.csv", index=False
+    )
+
+
 def test_variation_is_blanked_below_the_minimum_number_of_partnerships(tmp_path):
     cfg = _cfg()
-    for t in release.TABLES:
-        pd.DataFrame({"x": [1]}).to_csv(tmp_path / f"{t.name}.csv", index=False)
+    _write_tables(tmp_path, n_reported=9)
     pd.DataFrame(
         {
             "theme": ["a", "b"],
             "n_cpps": [3, 9],
-            "score_p10": [50.0, 60.0],
-            "score_p90": [70.0, 80.0],
+            "n_tests_family": [12, 12],
+            "score_q25": [50.0, 60.0],
+            "score_median": [55.0, 65.0],
+            "score_q75": [70.0, 80.0],
         }
     ).to_csv(tmp_path / "variation_themes.csv", index=False)
     v = release.release_frames(cfg, tmp_path)["variation_themes"]
-    assert v.loc[0, ["score_p10", "score_p90"]].isna().all()
-    assert v.loc[1, "score_p10"] == 60.0
+    assert v.loc[0, ["score_q25", "score_median", "score_q75"]].isna().all()
+    assert v.loc[1, "score_q25"] == 60.0 and v.loc[0, "n_tests_family"] == 12
+
+
+def test_no_result_table_is_released_below_the_minimum_number_of_reported_cpps(tmp_path):
+    cfg = _cfg()
+    few = cfg.thresholds.min_reported_cpps - 1
+    _write_tables(tmp_path, n_reported=few)
+    frames = release.release_frames(cfg, tmp_path)
+    assert set(frames) == {"participation", "participation_cpps"}
+    wb = openpyxl.load_workbook(
+        io.BytesIO(release.workbook_bytes(frames, cfg=cfg, notes=release.release_notes(cfg)))
+    )
+    assert wb.sheetnames == ["Contents", "Notes", "Table_1", "Table_2"]
+    _write_tables(tmp_path, n_reported=few + 1)
+    assert set(release.release_frames(cfg, tmp_path)) == {t.name for t in release.TABLES}
