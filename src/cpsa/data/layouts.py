@@ -102,6 +102,16 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         guess = _charset_guess(data)
         if guess and guess.startswith("utf_16"):
             return _strict(data, guess, name), "utf-16"
+        # a few stray NULs in otherwise UTF-8 text (pasted into a comment) are dropped,
+        # as ingest's normalisation would drop them, and the detection line says so
+        stray = data.count(b"\x00")
+        if stray <= max(16, len(data) // 1000):
+            try:
+                text = data.replace(b"\x00", b"").decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+            else:
+                return text, f"UTF-8 ({stray} stray null byte{'s' if stray != 1 else ''} removed)"
         raise ExportReadError(
             f"{name}: this is not a text (CSV) file; save the export as CSV (UTF-8) or XLSX"
         )

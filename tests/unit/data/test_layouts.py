@@ -254,3 +254,26 @@ def test_personal_data_never_reaches_processed_data_or_tables(project):
                     assert needle not in data, f"{needle!r} in {f}"
                 assert b"@example.org" not in data, f
     assert scanned > 10
+
+
+def test_a_few_stray_null_bytes_in_a_comment_are_dropped_and_said(tmp_path):
+    from cpsa.data.exports import read_export
+
+    source = (LAYOUT_DIR / "one-header.csv").read_bytes()
+    first_line_end = source.index(b"\n") + 1
+    planted = source[:first_line_end] + source[first_line_end:].replace(b",", b",\x00", 1)
+    path = tmp_path / "nul.csv"
+    path.write_bytes(planted)
+    raw = read_export(path)
+    assert raw.rows == read_export(LAYOUT_DIR / "one-header.csv").rows
+    assert "1 stray null byte removed" in raw.describe()
+
+
+def test_a_binary_file_is_still_refused(tmp_path):
+    from cpsa.data.exports import read_export
+    from cpsa.errors import ExportReadError
+
+    path = tmp_path / "binary.csv"
+    path.write_bytes(bytes(range(256)) * 64)
+    with pytest.raises(ExportReadError, match="not a text"):
+        read_export(path)
