@@ -37,9 +37,12 @@ def pdf_text(path: Path) -> str:
     return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
 
 
-def xlsx_text(path: Path) -> str:
+def office_text(path: Path) -> str:
+    """The XML parts of an Office file (XLSX, DOCX, PPTX), where all its text lives."""
     with zipfile.ZipFile(path) as z:
-        return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+        return "\n".join(
+            z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xml")
+        )
 
 
 # embedded chart images (base64) hold no text a reader sees; dropping them keeps scans linear
@@ -49,23 +52,23 @@ _BLOB = re.compile(r"[A-Za-z0-9+/=\\n]{400,}")
 def text_of(path: Path) -> str:
     if path.suffix == ".pdf":
         return pdf_text(path)
-    if path.suffix == ".xlsx":
-        return xlsx_text(path)
+    if path.suffix in (".xlsx", ".docx", ".pptx"):
+        return office_text(path)
     if path.suffix in (".parquet", ".png", ".svg"):
         return ""
     return _BLOB.sub("<blob>", path.read_text(encoding="utf-8", errors="replace"))
 
 
 def outputs_of(build, name: str) -> dict[str, str]:
-    """Every output belonging to one report: HTML, PDF text, notebook, plan, table bundle."""
+    """Every output of one report: HTML, PDF text, notebook, workshop kit, table bundle."""
     files = [
         build.report(name, "html"),
         build.report(name, "pdf"),
         build.paths.executed_notebooks(build.round) / f"{name}.ipynb",
     ]
-    plan = build.paths.reports(build.round) / f"{name}-improvement-plan.xlsx"
-    if plan.exists():
-        files.append(plan)
+    reports = build.paths.reports(build.round)
+    kit = [f"{name}-improvement-plan.xlsx", f"{name}.docx", f"{name}-workshop.pptx"]
+    files += [reports / k for k in kit if (reports / k).exists()]
     bundle = build.paths.tables(build.round) / "by_cpp" / name
     if bundle.is_dir():
         files += sorted(p for p in bundle.rglob("*") if p.is_file())
@@ -102,6 +105,8 @@ def test_each_cpp_report_shows_its_own_comments_and_nothing_of_another_cpp(
         other_markers = re.compile("|".join(marker(s) for s in all_cpp_names if s != slug))
         texts = outputs_of(planted_demo, slug)
         html = texts[str(planted_demo.report(slug, "html").relative_to(planted_demo.paths.root))]
+        kit = {f"{slug}.docx", f"{slug}-workshop.pptx", f"{slug}-improvement-plan.xlsx"}
+        assert kit <= {Path(k).name for k in texts}, f"{slug}: workshop kit incomplete"
         if planted_demo.allowed(slug):
             assert marker(slug) in html, f"{slug}: its own comment is missing (test is void)"
         else:  # a short report (too few respondents) shows no comments at all
