@@ -48,7 +48,7 @@ GLOSSARY = (
     (
         "Could not be told apart from chance",
         "The difference is not large enough, for a board of this size, to rule out chance. "
-        "It does not mean there is no difference: the report gives the size of difference "
+        "It is not evidence that the two are alike: the report gives the size of difference "
         "the board's numbers could reliably detect.",
     ),
     (

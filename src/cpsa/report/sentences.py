@@ -145,7 +145,8 @@ def theme_difference_alt(higher: Sequence[str], lower: Sequence[str]) -> str:
     """The same finding for a chart's alt text (plain text, short)."""
     if not higher and not lower:
         return (
-            "On no theme could the difference from the rest of Scotland be told apart from chance."
+            "On every theme the difference from the rest of Scotland could not be told apart "
+            "from chance."
         )
     out = []
     if higher:

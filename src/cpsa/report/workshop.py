@@ -401,14 +401,14 @@ class Kit:
             )
             for th in labels
         ]
-        svg = charts.interval_chart(
+        fig = charts.interval_chart(
             [
                 ("This board (95% interval)", board),
                 ("Other boards: median and middle half", boards),
             ],
             xlabel="Theme score, %",
         )
-        return svg
+        return charts.to_svg(fig)
 
     def _benchmark_figure(self, shown: pd.DataFrame) -> str:
         return md.figure(self._benchmark_svg(shown), alt=self.benchmark_alt(shown))
@@ -587,9 +587,11 @@ class Kit:
                     alt += f" Significantly lower than the rest of Scotland on {t.listing(lower)}."
                 if higher:
                     alt += f" Significantly higher on {t.listing(higher)}."
-                svg = charts.interval_chart(
-                    [("This board", board), (REST, rest)],
-                    xlabel="Theme score: mean share of agreement, % (95% interval)",
+                svg = charts.to_svg(
+                    charts.interval_chart(
+                        [("This board", board), (REST, rest)],
+                        xlabel="Theme score: mean share of agreement, % (95% interval)",
+                    )
                 )
                 images.append(SlideImage("theme-profile.png", svg, alt))
                 slides.append(
@@ -686,7 +688,9 @@ class Kit:
                 f"{int(top['n_strongly_agree'])} members strongly agreed and "
                 f"{int(top['n_strongly_disagree'])} strongly disagreed."
             )
-            images.append(SlideImage("divided.png", charts.likert_chart(likert), alt))
+            images.append(
+                SlideImage("divided.png", charts.to_svg(charts.likert_chart(likert)), alt)
+            )
             slides.append(
                 md.join("## Where members are polarised", "![](divided.png)", _notes(alt))
             )
