@@ -29,9 +29,11 @@ CPP_SECTIONS = (
     "Introduction",
     "Summary",
     "Theme profile",
+    "Where the board stands among the boards",
     "Results by theme",
     "Change since demo-2024",
     "Improvement planning",
+    "Facilitator's guide",
     "About this report",
 )
 NATIONAL_SECTIONS = (
@@ -121,6 +123,39 @@ def test_national_report_has_its_8_sections_and_no_comments(demo):
     h2 = headings(page, 2)
     assert h2 == list(NATIONAL_SECTIONS)
     assert headings(page, 1) == [f"National overview {demo.round}"]
+
+
+# issue 12: a non-significant result is never worded as sameness
+BANNED_WORDING = re.compile(
+    r"no (clear |significant |real )?(difference|change)|does not differ|did not differ|"
+    r"has not changed|no theme differs|within the range we would expect|"
+    r"range the true figure probably lies in|still part of the national figures",
+    re.I,
+)
+
+
+def test_no_report_says_no_difference_or_no_change(demo):
+    """Every built CPP report (HTML and PDF text) and the national report's HTML."""
+    for slug in demo.cpps:
+        for kind in ("html", "pdf"):
+            path = demo.report(slug, kind)
+            text = (
+                " ".join(soup(path).get_text().split())
+                if kind == "html"
+                else " ".join(pdftotext(path).split())
+            )
+            found = BANNED_WORDING.search(text)
+            assert not found, f"{slug}.{kind}: {found.group(0)!r}"
+    for slug in full_reports(demo):
+        text = " ".join(soup(demo.report(slug, "html")).get_text().split())
+        # every higher/lower verdict sentence carries an interval on the right side of 0
+        for word, lo, hi in re.findall(
+            r"(higher|lower) than the rest of Scotland: \d+%; difference [+−]?\d+ points? "
+            r"\(95% interval ([+−]?\d+) to ([+−]?\d+) points\)",
+            text,
+        ):
+            lo, hi = (int(x.replace("−", "-").replace("+", "")) for x in (lo, hi))
+            assert (lo > 0) if word == "higher" else (hi < 0), (slug, word, lo, hi)
 
 
 def test_short_report_explains_itself_without_results(demo, raw):

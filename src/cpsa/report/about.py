@@ -27,21 +27,39 @@ GLOSSARY = (
     ),
     (
         "95% interval",
-        "The range the true figure probably lies in, given how few people "
-        "answered. Wide intervals mean the figure is uncertain.",
+        "A range worked out from the answers so that, over many surveys, 95% of such ranges "
+        "would contain the figure for the board's underlying view. Wide intervals mean the "
+        "figure is uncertain, as it is when few members answered.",
     ),
     (
         "Rest of Scotland",
-        "All other CPPs taking part in this round, pooled together. It never "
-        "includes the board itself.",
+        "The members of the other CPPs with a report this round, pooled together. A CPP "
+        "with too few respondents for a report is included only when at least two such CPPs "
+        "together reach the minimum, so that none of them can be worked out by subtraction. "
+        "It never includes the board itself, and it is shown only when enough CPPs have a "
+        "report.",
     ),
     (
         "Significantly higher or lower",
-        "The difference is larger than chance would easily "
-        "produce, after allowing for the number of comparisons made. Other differences may be "
-        "chance.",
+        "The difference is larger than chance would easily produce, after allowing for the "
+        "number of comparisons made (Benjamini–Hochberg q below the threshold), and its 95% "
+        "interval does not include zero.",
     ),
-    ("Divided", "At least a third of the members who gave a view took the minority side."),
+    (
+        "Could not be told apart from chance",
+        "The difference is not large enough, for a board of this size, to rule out chance. "
+        "It is not evidence that the two are alike: the report gives the size of difference "
+        "the board's numbers could reliably detect.",
+    ),
+    (
+        "Polarised",
+        "More members chose both Strongly agree and Strongly disagree than a board without a "
+        "real split, of the same size, would give (a test at the 5% level).",
+    ),
+    (
+        "Count instead of %",
+        "When fewer than 10 members gave a view, a share is given as a count, for example 7 of 8.",
+    ),
     (
         "Percentage points",
         "The difference between two percentages: 60% and 75% differ by 15 points.",
@@ -60,36 +78,53 @@ def about_sections(
     read = md.paragraph(
         "Numbers are rounded to whole percentages, so some rows do not add up to exactly 100%.",
         "Each chart is followed by a table with the same figures.",
-        "Where few people answered, figures are uncertain: look at the 95% intervals and read "
-        "the words in the last column of each table rather than small differences.",
+        "Where few people answered, figures are uncertain: read each figure with its 95% "
+        "interval, and read the words in the last column of each table rather than small "
+        "differences. Whether two intervals overlap is not the test: the verdict comes from "
+        "the test of the difference, whose own 95% interval is shown.",
         "Don't know answers are shown separately: a high share suggests members need more "
         "information.",
     )
     glossary = md.table(["Term", "Meaning"], GLOSSARY)
     methods = md.paragraph(
         "Each statement's % positive has a Wilson score 95% interval.",
-        "Comparisons with the rest of Scotland use Fisher's exact test for statements and a "
-        "permutation test on members' theme scores for themes.",
+        "A statement is compared with the rest of Scotland by Fisher's exact test, with a "
+        "Newcombe interval for the difference.",
+        "A theme is compared by a studentized (Welch t) permutation test on members' theme "
+        "scores, which allows the board and the rest of Scotland to differ in size and spread, "
+        "with a Welch interval for the difference; random permutations are drawn until the "
+        "verdict can no longer change.",
         "Because many statements are tested, p-values are adjusted with the "
         "Benjamini–Hochberg method;",
         f"a difference is called significant when the adjusted value (q) is below "
-        f"{th.q_threshold:g}.",
+        f"{th.q_threshold:g} and the 95% interval of the difference excludes zero.",
+        "A result that is not significant could not be told apart from chance; the report "
+        "gives the size of difference a board of this size could reliably detect (80% power).",
         "Change since the last round treats the two rounds as separate samples, because "
         "members are not linked between rounds.",
+        "A statement is polarised when more members are at both ends of the scale than any "
+        "single-peaked board of the same size would give (p below 0.05).",
         "The full methods, with the reasons for each choice, are in the project's "
         "methodology document (docs/methodology.md in the cpsa repository).",
     )
     # the rule of cpsa.stats.classify, stated for readers
     methods += (
-        " Statements with at least 25% Don't know are information gaps; statements below "
-        "60% positive or significantly lower than the rest of Scotland are areas for "
-        "improvement; statements with at least 75% positive and not significantly lower "
-        "are strengths."
+        " Statements with at least 25% Don't know are information gaps. Strengths and areas "
+        "for improvement rest on how certain the board's underlying share is, given its "
+        "answers (a Jeffreys posterior): a statement is an area for improvement when its "
+        "share is likely (80% or more) below 60% positive, or when it is significantly lower "
+        "than the rest of Scotland; a strength when its share is likely at least 75% positive "
+        "and it is not significantly lower. Lists are ranked by that certainty. Statements "
+        f"with fewer than {th.min_valid_statement} members giving a view show no percentage."
     )
     suppression = md.bullets(
         [
             f"A CPP report shows results only when at least {th.min_respondents_report} "
             "board members answered.",
+            "The answers of a CPP below that minimum are left out of the national and "
+            "rest-of-Scotland figures, unless at least two such CPPs together reach the "
+            "minimum (then they are pooled together), so no CPP's figures can be worked out "
+            "by subtraction.",
             f"A breakdown within a CPP (for example by partner type) is shown only for groups "
             f"of at least {th.min_group_cpp}; nationally the minimum is {th.min_group_national}.",
             "Where one figure is hidden, another may be hidden too, so the hidden one cannot be "

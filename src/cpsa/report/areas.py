@@ -15,6 +15,7 @@ import pandas as pd
 
 from cpsa.data.codebook import Codebook
 from cpsa.report import text as t
+from cpsa.report import verdicts as v
 
 KINDS = ("strength", "improvement", "information_gap")
 
@@ -33,20 +34,42 @@ class Area:
     reason: str  # plain-English reason it was selected
 
 
-def _direction(significance: object) -> str:
-    return significance if significance in ("higher", "lower") else ""
+def _direction(r: pd.Series) -> str:
+    """'higher'/'lower' only when the verdict and its difference interval agree."""
+    words = t.significance(
+        r["significance"], versus=None, low=r["diff_ci_low"], high=r["diff_ci_high"]
+    )
+    return words.removeprefix("Significantly ") if words.startswith("Significantly") else ""
+
+
+def _positive(r: pd.Series) -> str:
+    """ "7 of 8 positive" under 10 valid answers, else "72% positive"."""
+    return f"{v.share(r['n_positive'], r['n_valid'])} positive"
 
 
 def _reason(r: pd.Series, kind: str) -> str:
     if kind == "information_gap":
+        n_answered = int(r["n_valid"]) + int(r["n_dont_know"])
         return (
-            f"{t.pct(r['pct_dont_know'])} of members said they don't know; "
-            f"{t.pct(r['pct_positive'])} positive"
+            f"{v.share(r['n_dont_know'], n_answered)} of members said they don't know; "
+            f"{_positive(r)}"
         )
-    bits = [f"{t.pct(r['pct_positive'])} positive"]
-    direction = _direction(r["significance"])
+    bits = [_positive(r)]
+    c = r.get("certainty")
+    if not t.missing(c) and float(c) >= 0.8:
+        sure = "very likely" if float(c) >= 0.95 else "likely"
+        bits.append(
+            f"{sure} below 60% given the answers"
+            if kind == "improvement"
+            else f"{sure} at least 75% given the answers"
+        )
+    direction = _direction(r)
     if direction:
-        bits.append(f"significantly {direction} than the rest of Scotland")
+        span = v.interval(r["diff_ci_low"], r["diff_ci_high"], signed=True)
+        bits.append(
+            f"significantly {direction} than the rest of Scotland "
+            f"({t.points(r['diff_pp'])}, {span})"
+        )
     return "; ".join(bits)
 
 
@@ -70,7 +93,7 @@ def select(items: pd.DataFrame, codebook: Codebook, kind: str) -> tuple[Area, ..
                 statement=st.text,
                 pct_positive=None if t.missing(r["pct_positive"]) else float(r["pct_positive"]),
                 pct_dont_know=None if t.missing(r["pct_dont_know"]) else float(r["pct_dont_know"]),
-                direction=_direction(r["significance"]),
+                direction=_direction(r),
                 reason=_reason(r, kind),
             )
         )

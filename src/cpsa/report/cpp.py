@@ -24,6 +24,7 @@ from cpsa.data.reference import load_reference
 from cpsa.report import areas as areas_mod
 from cpsa.report import charts, md
 from cpsa.report import text as t
+from cpsa.report import verdicts as v
 from cpsa.tables.read import CppBundle, bundle_dir, load_cpp_bundle
 
 REST = "Rest of Scotland"
@@ -134,13 +135,79 @@ class CppData:
         return areas_mod.planning_areas(self.items, self.codebook)
 
     def themes_where(self, significance: str) -> list[str]:
-        """Titles of the themes significantly 'higher' or 'lower' than the rest of Scotland."""
-        th = self.themes
-        return [self.theme_title(x) for x in th.loc[th["significance"] == significance, "theme"]]
+        """Titles of the themes significantly 'higher' or 'lower' than the rest of Scotland
+        (the verdict and its difference interval agree)."""
+        want = f"Significantly {significance}"
+        return [
+            self.theme_title(r["theme"])
+            for _, r in self.themes.iterrows()
+            if t.significance(
+                r["significance"], versus=None, low=r["diff_ci_low"], high=r["diff_ci_high"]
+            )
+            == want
+        ]
 
-    def divided_items(self, theme_id: str) -> pd.DataFrame:
+    def polarised_items(self, theme_id: str) -> pd.DataFrame:
+        """The theme's statements on which members are polarised (``polarised``)."""
         items = self.items_of(theme_id)
-        return items[items["divided"].fillna(False).astype(bool) & ~items["suppressed"]]
+        return items[items["polarised"].fillna(False).astype(bool) & ~items["suppressed"]]
+
+    @property
+    def rest_comparison(self) -> bool:
+        """Whether rest-of-Scotland figures are published this round (summary)."""
+        return bool(self.summary.get("rest_comparison", True))
+
+    @property
+    def in_pooled_figures(self) -> bool:
+        """Whether this CPP's answers are in the national and rest-of-Scotland figures."""
+        return bool(self.summary.get("in_pooled_figures", False))
+
+    # -- verdicts (issue 12 wording) -----------------------------------------------------
+
+    def theme_detectable(self, r: pd.Series) -> float | None:
+        """The difference from the rest of Scotland a board of this size could detect."""
+        d = v.detectable_difference_mean(
+            int(r["n_respondents"] or 0),
+            _num(r["sd"]),
+            int(0 if t.missing(r["rest_n_respondents"]) else r["rest_n_respondents"]),
+            _num(r["rest_sd"]),
+        )
+        return None if t.missing(d) else d
+
+    def theme_verdicts(self) -> list[str]:
+        """One sentence per theme: estimate, interval, rest of Scotland, difference, verdict."""
+        return [
+            v.verdict_sentence(
+                md.escape(self.theme_title(r["theme"])),
+                r["score"],
+                r["ci_low"],
+                r["ci_high"],
+                comparison="the rest of Scotland",
+                comparison_value=r["rest_score"],
+                diff=r["diff_pp"],
+                diff_low=r["diff_ci_low"],
+                diff_high=r["diff_ci_high"],
+                significance=str(r["significance"] or ""),
+                detectable=self.theme_detectable(r),
+            )
+            for _, r in self.themes.iterrows()
+            if not t.missing(r["score"])
+        ]
+
+    def undetected_themes(self) -> tuple[list[str], list[float]]:
+        """Titles of the compared themes whose difference could not be told apart from chance,
+        and the difference a board of this size could detect on each."""
+        titles, sizes = [], []
+        for _, r in self.themes.iterrows():
+            verdict = t.significance(
+                r["significance"], versus=None, low=r["diff_ci_low"], high=r["diff_ci_high"]
+            )
+            if verdict == "Not told apart from chance":
+                titles.append(self.theme_title(r["theme"]))
+                d = self.theme_detectable(r)
+                if d is not None:
+                    sizes.append(d)
+        return titles, sizes
 
     # -- theme profile ---------------------------------------------------------------
 
@@ -169,9 +236,9 @@ class CppData:
                 "95% interval": t.pct_interval(r["ci_low"], r["ci_high"]),
                 REST: t.pct(r["rest_score"]),
                 f"{REST}, 95% interval": t.pct_interval(r["rest_ci_low"], r["rest_ci_high"]),
-                "Difference": t.points(r["diff_pp"]),
+                "Difference (95% interval)": _diff(r),
                 "Compared with the rest of Scotland": t.significance(
-                    r["significance"], versus=None
+                    r["significance"], versus=None, low=r["diff_ci_low"], high=r["diff_ci_high"]
                 ),
             }
             for _, r in self.themes.iterrows()
@@ -198,19 +265,22 @@ class CppData:
         rows = []
         for _, r in self.items_of(theme_id).iterrows():
             text = self.statement(r["item"])
-            if r["suppressed"] or t.missing(r["pct_positive"]):
+            if r["suppressed"] or bool(r["too_few_valid"]) or t.missing(r["pct_positive"]):
                 rows.append((text, "not shown", "", "", "", "", "", "Too few answers to show"))
                 continue
+            n_answered = int(r["n_valid"]) + int(r["n_dont_know"])
             rows.append(
                 (
                     text,
                     int(r["n_valid"]),
-                    t.pct(r["pct_positive"]),
+                    v.share(r["n_positive"], r["n_valid"]),
                     t.pct_interval(r["ci_low"], r["ci_high"]),
-                    t.pct(r["pct_dont_know"]),
+                    v.share(r["n_dont_know"], n_answered),
                     t.pct(r["rest_pct_positive"]),
-                    t.points(r["diff_pp"]),
-                    t.significance(r["significance"], versus=None),
+                    _diff(r),
+                    t.significance(
+                        r["significance"], versus=None, low=r["diff_ci_low"], high=r["diff_ci_high"]
+                    ),
                 )
             )
         return pd.DataFrame(rows, columns=ITEM_TABLE_COLUMNS).astype(str)
@@ -238,14 +308,63 @@ class CppData:
             for x in ch.loc[ch["significance"] == significance, "theme"]
         ]
 
+    def change_detectable(self, r: pd.Series) -> float | None:
+        """The change a board of this size could detect (this round's spread for both rounds)."""
+        th = self.themes.set_index("theme")
+        if r["theme"] not in th.index:
+            return None
+        sd = _num(th.loc[r["theme"], "sd"])
+        d = v.detectable_difference_mean(
+            int(r["n_respondents"] or 0), sd, int(r["n_respondents_base"] or 0), sd
+        )
+        return None if t.missing(d) else d
+
+    def change_detectables(self) -> list[float]:
+        """The change a board of this size could detect on each theme without a clear change."""
+        if not self.has_change:
+            return []
+        out = []
+        for _, r in self.change_themes.iterrows():
+            if r["suppressed"] or r["significance"] in ("higher", "lower"):
+                continue
+            d = self.change_detectable(r)
+            if d is not None:
+                out.append(d)
+        return out
+
+    def change_sentences(self) -> list[str]:
+        """Change on each theme: both figures, both member counts, change with its interval."""
+        return [
+            v.change_sentence(
+                md.escape(self.theme_title(r["theme"])),
+                r["score"],
+                r["score_base"],
+                n_now=int(r["n_respondents"]),
+                n_base=int(r["n_respondents_base"]),
+                diff=r["diff_pp"],
+                diff_low=r["diff_ci_low"],
+                diff_high=r["diff_ci_high"],
+                significance=str(r["significance"] or ""),
+                baseline=md.escape(str(self.baseline)),
+                detectable=self.change_detectable(r),
+            )
+            for _, r in self.change_themes.iterrows()
+            if not r["suppressed"] and not t.missing(r["score"]) and not t.missing(r["score_base"])
+        ]
+
     def change_table(self) -> pd.DataFrame:
         rows = [
             (
                 self.theme_title(r["theme"]),
-                t.pct(r["score_base"]),
-                t.pct(r["score"]),
-                t.points(r["diff_pp"]),
-                t.significance(r["significance"], versus=str(self.baseline))
+                f"{t.pct(r['score_base'])} ({_n(r['n_respondents_base'])})",
+                f"{t.pct(r['score'])} ({_n(r['n_respondents'])})",
+                _diff(r),
+                t.significance(
+                    r["significance"],
+                    versus=str(self.baseline),
+                    low=r["diff_ci_low"],
+                    high=r["diff_ci_high"],
+                )
                 .replace("Significantly higher than", "Significantly up on")
                 .replace("Significantly lower than", "Significantly down on"),
             )
@@ -253,7 +372,13 @@ class CppData:
         ]
         return pd.DataFrame(
             rows,
-            columns=["Theme", str(self.baseline), self.round, "Change", "Is the change clear?"],
+            columns=[
+                "Theme",
+                f"{self.baseline} (members)",
+                f"{self.round} (members)",
+                "Change (95% interval)",
+                "Is the change clear?",
+            ],
         )
 
     # -- about -----------------------------------------------------------------------
@@ -264,14 +389,29 @@ class CppData:
         return {"round": self.round, "cpp": self.cpp}
 
 
+def _n(x) -> str:
+    return "—" if t.missing(x) else str(int(x))
+
+
+def _diff(r: pd.Series) -> str:
+    """ "−18 points (−38 to −2)": a difference with its 95% interval."""
+    if t.missing(r["diff_pp"]):
+        return "not shown"
+    out = t.points(r["diff_pp"])
+    if not t.missing(r["diff_ci_low"]) and not t.missing(r["diff_ci_high"]):
+        span = v.interval(r["diff_ci_low"], r["diff_ci_high"], signed=True)
+        out += f" ({span.removeprefix('95% interval ').removesuffix(' points')})"
+    return out
+
+
 ITEM_TABLE_COLUMNS = [
     "Statement",
     "Members who gave a view",
-    "% positive",
+    "% positive (count if under 10)",
     "95% interval",
     "% Don't know",
     REST,
-    "Difference",
+    "Difference (95% interval)",
     "Compared with the rest of Scotland",
 ]
 ITEM_TABLE_ALIGN = ["l", "r", "r", "r", "r", "r", "r", "l"]

@@ -106,9 +106,27 @@ def _i(x) -> int | None:
 
 
 def _category(items: pd.DataFrame) -> pd.Series:
-    from cpsa.report.areas import _classify
+    """The tables' classification (``category`` of items.csv, :mod:`cpsa.stats.classify`)."""
+    return items["category"].fillna("").astype(str)
 
-    return _classify(items)
+
+def _direction(r: pd.Series) -> str:
+    """'higher'/'lower' only when the verdict and its difference interval agree."""
+    sig = str(r.get("significance", "") or "")
+    lo, hi = _f(r.get("diff_ci_low")), _f(r.get("diff_ci_high"))
+    if sig == "lower" and hi is not None and hi < 0:
+        return "lower"
+    if sig == "higher" and lo is not None and lo > 0:
+        return "higher"
+    return ""
+
+
+def _certainty_words(r: pd.Series) -> str:
+    """ "very likely" (posterior >= 0.95) / "likely" (>= 0.8), from ``certainty``."""
+    c = _f(r.get("certainty"))
+    if c is None:
+        return ""
+    return "very likely" if c >= 0.95 else "likely" if c >= 0.8 else "uncertain"
 
 
 def _reason(r: pd.Series, kind: str) -> str:
@@ -127,7 +145,8 @@ def _reason(r: pd.Series, kind: str) -> str:
         return f"{t.pct(pos)} positive{count}; no rest-of-Scotland figure can be shown."
     first = f"{t.pct(pos)} positive{count} against {t.pct(rest)} in the rest of Scotland"
     lo, hi = _f(r.get("diff_ci_low")), _f(r.get("diff_ci_high"))
-    direction = str(r.get("direction", "") or "")
+    direction = _direction(r)
+    sure = _certainty_words(r)
     if kind == "improvement":
         if direction == "lower":
             why = "significantly lower than the rest of Scotland"
@@ -137,17 +156,23 @@ def _reason(r: pd.Series, kind: str) -> str:
                 "every statement tested is allowed for"
             )
         else:
-            why = "below 60% positive; not clearly different from the rest of Scotland"
+            why = (
+                f"{sure} below 60% positive; the difference from the rest of Scotland could "
+                "not be told apart from chance"
+            )
     else:
         if direction == "higher":
             why = "significantly higher than the rest of Scotland"
         elif lo is not None and lo > 0:
             why = "probably higher than the rest of Scotland"
         else:
-            why = "at least 75% positive; not clearly different from the rest of Scotland"
+            why = (
+                f"{sure} at least 75% positive; the difference from the rest of Scotland could "
+                "not be told apart from chance"
+            )
     out = f"{first}: {why}"
     if lo is not None and hi is not None:
-        out += f" (difference {t.points(_f(r.get('diff')))}, 95% interval "
+        out += f" (difference {t.points(_f(r.get('diff_pp')))}, 95% interval "
         out += f"{t.points(lo).split()[0]} to {t.points(hi)})"
     if kind == "improvement" and dk is not None and dk >= 25:
         out += f"; {t.pct(dk)} said Don't know"
@@ -155,16 +180,14 @@ def _reason(r: pd.Series, kind: str) -> str:
 
 
 def _evidence(r: pd.Series, kind: str) -> str:
-    direction = str(r.get("direction", "") or "")
-    lo, hi = _f(r.get("diff_ci_low")), _f(r.get("diff_ci_high"))
-    if kind == "improvement":
-        if direction == "lower":
+    """Strong: significant against the rest of Scotland or very likely (posterior >= 0.95);
+    Moderate: likely (>= 0.8); Limited otherwise (docs/methodology.md, section 6)."""
+    direction = _direction(r)
+    certainty = _f(r.get("certainty")) or 0.0
+    if kind in ("improvement", "strength"):
+        if direction == ("lower" if kind == "improvement" else "higher") or certainty >= 0.95:
             return "Strong"
-        return "Moderate" if hi is not None and hi < 0 else "Limited"
-    if kind == "strength":
-        if direction == "higher":
-            return "Strong"
-        return "Moderate" if lo is not None and lo > 0 else "Limited"
+        return "Moderate" if certainty >= 0.8 else "Limited"
     dk = _f(r.get("pct_dont_know")) or 0.0
     return "Strong" if dk >= 40 else "Moderate" if dk >= 30 else "Limited"
 
@@ -172,16 +195,8 @@ def _evidence(r: pd.Series, kind: str) -> str:
 def _sort_key(r: pd.Series, kind: str, order: int) -> tuple:
     """Strongest evidence first (see the "How to use" sheet for the words)."""
     level = EVIDENCE_LEVELS.index(_evidence(r, kind))
-    inf = math.inf
-    pos = _f(r.get("pct_positive"))
-    dk = _f(r.get("pct_dont_know")) or 0.0
-    if kind == "improvement":
-        hi = _f(r.get("diff_ci_high"))
-        return (level, inf if hi is None else hi, -dk, inf if pos is None else pos, order)
-    if kind == "strength":
-        lo = _f(r.get("diff_ci_low"))
-        return (level, inf if lo is None else -lo, -(pos or 0.0), order)
-    return (level, -dk, order)
+    rank = _f(r.get("category_rank"))
+    return (level, math.inf if rank is None else rank, order)
 
 
 def rows_of(items: pd.DataFrame, codebook: Codebook, kind: str) -> list[PlanRow]:
@@ -198,7 +213,7 @@ def rows_of(items: pd.DataFrame, codebook: Codebook, kind: str) -> list[PlanRow]
     out = []
     for _, r in keyed:
         st = codebook.statement(r["item"])
-        diff = _f(r.get("diff"))
+        diff = _f(r.get("diff_pp"))
         if diff is None and _f(r.get("pct_positive")) is not None:
             rest = _f(r.get("rest_pct_positive"))
             diff = None if rest is None else float(r["pct_positive"]) - rest
@@ -447,13 +462,15 @@ def _how_to_use(ws, ctx: PlanContext, title: str, n_p: int, n_s: int, n_g: int) 
         (
             "",
             f"Priorities ({n_p} rows): the areas for improvement. A statement is an area for "
-            "improvement when fewer than 60% of the members who gave a view agreed with it, "
-            "or when the board's result is significantly lower than the rest of Scotland's.",
+            "improvement when the board's true share agreeing is likely (80% or more) below 60%, "
+            "given its answers, or when the board's result is significantly lower than the "
+            "rest of Scotland's.",
         ),
         (
             "",
-            f"Strengths to build on ({n_s} rows): statements at least 75% of members agreed "
-            "with and not significantly lower than the rest of Scotland.",
+            f"Strengths to build on ({n_s} rows): statements whose true share agreeing is likely "
+            "(80% or more) at least 75%, given the board's answers, and not significantly "
+            "lower than the rest of Scotland.",
         ),
         (
             "",
@@ -463,15 +480,14 @@ def _how_to_use(ws, ctx: PlanContext, title: str, n_p: int, n_s: int, n_g: int) 
         ("head", "How the rows are ranked"),
         (
             "",
-            "The Evidence column says how sure the finding is. Strong: significantly different "
-            "from the rest of Scotland after allowing for the number of statements tested. "
-            "Moderate: the 95% interval of the difference from the rest of Scotland lies "
-            "entirely on one side of zero, but the difference is not significant once every "
-            "statement is allowed for. Limited: listed because of the board's own figure "
-            "(below 60% or at least 75% positive) but not clearly different from the rest of "
-            "Scotland. Rows are ranked by evidence, then by how far the board could be from "
-            "the rest of Scotland at best (the end of the 95% interval nearest zero), then by "
-            "how many members said Don't know. Information gaps are ranked by the share of "
+            "The Evidence column says how sure the finding is. Each statement's % positive "
+            "comes from a board of a few members, so the report asks how likely it is that the "
+            "board's true share is below 60% (an area for improvement) or at least 75% (a "
+            "strength), given its answers. Strong: significantly different from the rest of "
+            "Scotland after allowing for the number of statements tested, or very likely "
+            "(95% or more). Moderate: likely (80% or more). Limited: less certain than that. "
+            "Rows are ranked by evidence, then as the report ranks them (significantly lower "
+            "first, then the most certain). Information gaps are ranked by the share of "
             "Don't know answers (Strong: 40% or more; Moderate: 30% or more).",
         ),
         (

@@ -1,7 +1,7 @@
 """Sentences whose wording depends on the data, for the report notebooks.
 
 Fixed prose lives in the notebooks' Markdown cells; a sentence that changes
-with the numbers (a list that may be empty, "no theme differs ...", a response
+with the numbers (a list that may be empty, a verdict, a response
 rate with or without the board size) is a small function here, tested on its
 own. Each returns Markdown with every data-derived text escaped
 (:func:`cpsa.report.md.escape`).
@@ -16,20 +16,33 @@ import pandas as pd
 
 from cpsa.report import md
 from cpsa.report import text as t
+from cpsa.report import verdicts as v
 from cpsa.report.areas import Area
 
 SUMMARY_TOP = 5  # a one-page summary names at most this many statements per list
 KIND_TITLES = {"strengths": "What works well", "improvements": "What could be better"}
 
 
-def too_few(min_respondents: int) -> str:
-    """The whole summary of a report that may show no results."""
+def too_few(min_respondents: int, *, in_pooled_figures: bool) -> str:
+    """The whole summary of a report that may show no results, saying what happened to the
+    board's answers (``summary.json`` ``in_pooled_figures``, suppression rules 1 and 2)."""
+    if in_pooled_figures:
+        where = (
+            "The board's answers are part of the national figures for Scotland and of the "
+            "rest-of-Scotland figures other boards are compared with, pooled with another "
+            "board's below the minimum, so that neither board can be identified."
+        )
+    else:
+        where = (
+            "The board's answers are not in the national figures for Scotland, nor in the "
+            "rest-of-Scotland figures other boards are compared with: they could be worked out "
+            "by subtracting every published figure, so they are left out of every pooled figure."
+        )
     return md.paragraph(
         f"Fewer than {min_respondents} board members answered the survey.",
         "To protect the people who did answer, a report needs at least "
         f"{min_respondents} respondents, so this report shows no results.",
-        "The board's answers are still part of the national figures for "
-        "Scotland, where no one can be identified.",
+        where,
         "If the board would like a report, the Improvement Service can "
         "re-open the survey so that more members can take part.",
     )
@@ -75,12 +88,31 @@ def area_list(chosen: Sequence[Area], what: str, *, top: int = SUMMARY_TOP) -> s
     return md.join(lead, items).strip("\n")
 
 
-def theme_difference(higher: Sequence[str], lower: Sequence[str]) -> str:
-    """How the board's theme scores compare with the rest of Scotland, in words."""
-    if not higher and not lower:
+def _detectable_range(sizes: Sequence[float]) -> str:
+    """ "about 22 points" or "about 18 to 25 points"."""
+    lo, hi = round(min(sizes)), round(max(sizes))
+    return f"about {lo} points" if lo == hi else f"about {lo} to {hi} points"
+
+
+def theme_difference(
+    higher: Sequence[str],
+    lower: Sequence[str],
+    undetected: Sequence[str] = (),
+    detectable: Sequence[float] = (),
+    *,
+    compared: bool = True,
+) -> str:
+    """How the board's theme scores compare with the rest of Scotland, in words.
+
+    ``higher``/``lower``: themes whose verdict and interval agree; ``undetected``:
+    compared themes whose difference could not be told apart from chance, with the
+    size of difference a board of this size could detect on each (``detectable``).
+    Never "no difference": a non-significant result is not evidence of sameness.
+    """
+    if not compared:
         return md.paragraph(
-            "On every theme, the board's results are within the range we would expect "
-            "by chance compared with the rest of Scotland: there is no clear difference."
+            "Too few boards have results this round for a rest-of-Scotland comparison "
+            "that identifies no board, so the board is not compared with the rest of Scotland."
         )
     out = []
     if higher:
@@ -93,14 +125,29 @@ def theme_difference(higher: Sequence[str], lower: Sequence[str]) -> str:
             "The board rated itself significantly lower than the rest of Scotland on "
             f"{md.escape(t.listing(list(lower)))}."
         )
-    out.append("On the other themes there is no clear difference.")
+    if undetected:
+        which = "every theme" if not higher and not lower else "the other themes"
+        sentence = (
+            f"On {which}, the difference from the rest of Scotland could not be told apart "
+            "from chance"
+        )
+        if detectable:
+            sentence += (
+                ": with this many members, only a difference of "
+                f"{_detectable_range(detectable)} or more would reliably be detected"
+            )
+        out.append(sentence + ".")
+    out.append("The theme profile below gives each figure with its 95% interval.")
     return md.paragraph(*out)
 
 
 def theme_difference_alt(higher: Sequence[str], lower: Sequence[str]) -> str:
     """The same finding for a chart's alt text (plain text, short)."""
     if not higher and not lower:
-        return "No theme differs clearly from the rest of Scotland."
+        return (
+            "On every theme the difference from the rest of Scotland could not be told apart "
+            "from chance."
+        )
     out = []
     if higher:
         out.append(f"Significantly higher on {t.listing(list(higher))}.")
@@ -136,22 +183,33 @@ def no_change_reason(baseline: str | None, has_change: bool) -> str | None:
 
 
 def change_headline(
-    baseline: str | None, has_change: bool, up: Sequence[str], down: Sequence[str]
+    baseline: str | None,
+    has_change: bool,
+    up: Sequence[str],
+    down: Sequence[str],
+    detectable: Sequence[float] = (),
 ) -> str:
-    """The change since the baseline round in one paragraph (``up``/``down`` escaped titles)."""
+    """The change since the baseline round in one paragraph (``up``/``down`` escaped titles).
+
+    Never "no change": a change that could not be told apart from chance is said to be so,
+    with the size of change a board of this size could detect.
+    """
     reason = no_change_reason(baseline, has_change)
     if reason:
         return md.paragraph(reason)
-    if not up and not down:
-        return md.paragraph(
-            f"Since {md.escape(baseline)}, no theme has changed by more than we would "
-            "expect by chance."
-        )
     out = []
     if up:
         out.append(f"Since {md.escape(baseline)}, results improved on {t.listing(list(up))}.")
     if down:
         out.append(f"Results fell on {t.listing(list(down))}.")
+    which = "any theme" if not up and not down else "the other themes"
+    rest = f"Since {md.escape(baseline)}, the change on {which} could not be told apart from chance"
+    if detectable:
+        rest += (
+            ": with boards of this size, only a change of "
+            f"{_detectable_range(detectable)} or more would reliably be detected"
+        )
+    out.append(rest + ".")
     return md.paragraph(*out)
 
 
@@ -161,9 +219,10 @@ def agreement_range(shown: pd.DataFrame, statement_of) -> str:
     low = shown.loc[shown["pct_positive"].idxmin()]
     # the statements end in a full stop; the sentence quoting them has its own
     return (
-        f"Agreement ranged from {t.pct(low['pct_positive'])} for "
+        f"Agreement ranged from {v.share(low['n_positive'], low['n_valid'])} for "
         f"“{statement_of(low['item']).rstrip('.')}” "
-        f"to {t.pct(top['pct_positive'])} for “{statement_of(top['item']).rstrip('.')}”."
+        f"to {v.share(top['n_positive'], top['n_valid'])} for "
+        f"“{statement_of(top['item']).rstrip('.')}”."
     )
 
 
@@ -181,18 +240,24 @@ def likert_alt(theme_title: str, shown: pd.DataFrame, finding: str, statement_of
     return alt
 
 
-def divided(divided_items: pd.DataFrame, statement_of) -> str:
-    """The 'Where members are divided' paragraph and list of one theme."""
-    if divided_items.empty:
-        return "Members broadly agree with each other on every statement here."
+def polarised(polarised_items: pd.DataFrame, statement_of) -> str:
+    """The 'Where members are polarised' paragraph and list of one theme (``polarised``)."""
+    if polarised_items.empty:
+        return (
+            "On no statement here are members split between the two ends of the scale more "
+            "than chance would explain."
+        )
     lines = []
-    for _, r in divided_items.iterrows():
-        share = r["minority_share"]
-        extra = f" ({t.pct(share)} took the minority view)" if not t.missing(share) else ""
+    for _, r in polarised_items.iterrows():
+        extra = (
+            f" ({int(r['n_strongly_agree'])} strongly agreed and "
+            f"{int(r['n_strongly_disagree'])} strongly disagreed)"
+        )
         lines.append(md.escape(statement_of(r["item"]) + extra))
     return md.join(
-        "On these statements at least a third of members who gave a view disagreed with "
-        "the rest. They are good topics for the board's discussion:",
+        "On these statements members are polarised: more members chose both Strongly agree "
+        "and Strongly disagree than a board without a real split would give. They are good "
+        "topics for the board's discussion:",
         md.bullets(lines),
     ).strip("\n")
 

@@ -67,16 +67,30 @@ def listing(items: Sequence[str], *, conj: str = "and") -> str:
     return ", ".join(items[:-1]) + f" {conj} " + items[-1]
 
 
-def significance(direction: str | None, *, versus: str | None = "the rest of Scotland") -> str:
-    """Words for a test result: direction is 'higher', 'lower' or empty (no clear difference).
+def significance(
+    direction: str | None,
+    *,
+    versus: str | None = "the rest of Scotland",
+    low: float | None = None,
+    high: float | None = None,
+) -> str:
+    """Words for a test result: 'higher', 'lower', 'similar' (not told apart from chance) or
+    empty (not compared).
 
     ``versus=None`` leaves out what was compared, for a table column whose
-    header already says it.
+    header already says it. When the difference interval (``low``, ``high``) is
+    given, a verdict it contradicts (an interval including 0) is never worded as
+    higher/lower (issue 12: no verdict beside an interval that includes 0).
     """
-    if direction in ("higher", "lower"):
-        words = f"Significantly {direction}"
-        return f"{words} than {versus}" if versus else words
-    return "No clear difference"
+    if direction == "higher" and (low is None or missing(low) or float(low) > 0):
+        words = "Significantly higher"
+    elif direction == "lower" and (high is None or missing(high) or float(high) < 0):
+        words = "Significantly lower"
+    elif direction in ("higher", "lower", "similar"):
+        return "Not told apart from chance"
+    else:
+        return "Not compared"
+    return f"{words} than {versus}" if versus else words
 
 
 def share_phrase(p: float | None) -> str:

@@ -5,7 +5,7 @@ A facilitator runs the board's two-hour improvement session from:
 - the report (HTML/PDF) and its editable Word copy ``<slug>.docx``;
 - the slides ``<slug>-workshop.pptx``: who took part, the theme profile, where
   the board stands among the boards, the top priorities, strengths, where
-  members are divided, questions for discussion and the agenda, with the
+  members are polarised, questions for discussion and the agenda, with the
   facilitator's prompts as speaker notes;
 - the workbook ``<slug>-improvement-plan.xlsx`` (:mod:`cpsa.report.improvement_plan`).
 
@@ -26,6 +26,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
@@ -36,6 +37,7 @@ from cpsa.data.reference import load_reference
 from cpsa.report import improvement_plan as plan
 from cpsa.report import md
 from cpsa.report import text as t
+from cpsa.report import verdicts as v
 from cpsa.tables import benchmark as bm
 from cpsa.tables.read import CppBundle, load_cpp_bundle, resolve_dir
 
@@ -50,7 +52,7 @@ AGENDA = (
     (10, "Welcome, purpose of the session and ground rules", "Slides: title, who took part"),
     (15, "What the results say: theme profile and where the board stands", "Slides; report"),
     (15, "Strengths to build on", "Slides; workbook sheet 'Strengths to build on'"),
-    (30, "Discussion: where members are divided and the largest gaps", "Discussion questions"),
+    (30, "Discussion: where members are polarised and the largest gaps", "Discussion questions"),
     (10, "Break", ""),
     (25, "Agreeing priorities and actions", "Workbook sheet 'Priorities'"),
     (10, "Information gaps: what members need to know, and from whom", "Sheet 'Information gaps'"),
@@ -95,12 +97,14 @@ class Kit:
         *,
         round: str,  # noqa: A002  (the notebook parameter's name)
         cpp: str,
-        tables_dir: str | Path,
+        tables_dir: str | Path | None = None,
         paths: Paths | None = None,
     ) -> Kit:
+        """The kit of ``cpp``; ``tables_dir`` defaults to ``paths.tables(round)/by_cpp/cpp``
+        (the notebook passes only ``round`` and ``cpp``)."""
         paths = paths or get_paths()
         config = load_round(round, paths)
-        directory = resolve_dir(tables_dir, paths)
+        directory = resolve_dir(tables_dir or paths.tables(round) / "by_cpp" / cpp, paths)
         bundle = load_cpp_bundle(directory, cpp=cpp, q_threshold=config.thresholds.q_threshold)
         return cls(
             round=round,
@@ -145,34 +149,33 @@ class Kit:
         return items[~items["suppressed"].astype(bool) & items["pct_positive"].notna()]
 
     def divided(self, n: int = TOP_DIVIDED) -> pd.DataFrame:
-        """The statements on which members are most divided (largest minority first)."""
+        """The statements on which members are polarised (``polarised``), strongest first."""
         items = self._shown_items()
-        if items.empty or "minority_share" not in items.columns:
+        if items.empty:
             return items.iloc[0:0]
-        flag = (
-            items["divided"].fillna(False).astype(str).str.lower().eq("true")
-            if "divided" in items.columns
-            else pd.Series(True, index=items.index)
-        )
-        sub = items[flag].assign(_o=items["item"].map(self._order()))
-        return sub.sort_values(["minority_share", "_o"], ascending=[False, True]).head(n)
+        sub = items[items["polarised"].fillna(False).astype(bool)]
+        return self._top(sub, "polarisation_p", n)
 
     def largest_gaps(self, n: int = QUESTIONS_PER_KIND) -> pd.DataFrame:
         """Statements furthest below the rest of Scotland (point estimate)."""
         items = self._shown_items()
-        if items.empty or "diff" not in items.columns:
+        if items.empty:
             return items.iloc[0:0]
-        sub = items[items["diff"].notna() & (items["diff"] < 0)]
-        sub = sub.assign(_o=sub["item"].map(self._order()))
-        return sub.sort_values(["diff", "_o"]).head(n)
+        sub = items[items["diff_pp"].notna() & (items["diff_pp"] < 0)]
+        return self._top(sub, "diff_pp", n)
 
     def information_gaps(self, n: int = QUESTIONS_PER_KIND) -> pd.DataFrame:
         items = self._shown_items()
         if items.empty or "pct_dont_know" not in items.columns:
             return items.iloc[0:0]
         sub = items[items["pct_dont_know"].fillna(0) > 0]
-        sub = sub.assign(_o=sub["item"].map(self._order()))
-        return sub.sort_values(["pct_dont_know", "_o"], ascending=[False, True]).head(n)
+        return self._top(sub, "pct_dont_know", n, descending=True)
+
+    def _top(self, sub: pd.DataFrame, by: str, n: int, *, descending: bool = False):
+        """The first ``n`` rows by ``by``, ties in codebook order (adds no column)."""
+        order = sub["item"].map(self._order()).to_numpy(dtype=float)
+        key = sub[by].to_numpy(dtype=float)
+        return sub.iloc[np.lexsort((order, -key if descending else key))].head(n)
 
     def _order(self) -> dict[str, int]:
         return {s.id: i for i, s in enumerate(self.codebook.statements)}
@@ -186,11 +189,12 @@ class Kit:
             out.append(
                 Question(
                     "divided",
-                    f"Members are divided on “{self._text(r['item'])}” "
-                    f"({t.pct(r['minority_share'])} took the minority view). What do those "
+                    f"Members are polarised on “{self._text(r['item'])}”: "
+                    f"{int(r['n_strongly_agree'])} strongly agreed and "
+                    f"{int(r['n_strongly_disagree'])} strongly disagreed. What do those "
                     "who agree see that those who disagree do not, and what would help the "
                     "board reach a shared view?",
-                    f"Divided: “{self._text(r['item'])}”. What would help the board reach a "
+                    f"Polarised: “{self._text(r['item'])}”. What would help the board reach a "
                     "shared view?",
                 )
             )
@@ -198,11 +202,14 @@ class Kit:
             out.append(
                 Question(
                     "gap",
-                    f"On “{self._text(r['item'])}” the board is {t.pct(r['pct_positive'])} "
-                    f"positive against {t.pct(r.get('rest_pct_positive'))} in the rest of "
-                    f"Scotland ({t.points(r['diff'])}). Does this match members' experience, "
-                    "and what would have to change to close the gap?",
-                    f"Gap from the rest of Scotland ({t.points(r['diff'])}): "
+                    f"On “{self._text(r['item'])}” the board is "
+                    f"{v.share(r['n_positive'], r['n_valid'])} positive against "
+                    f"{t.pct(r.get('rest_pct_positive'))} in the rest of Scotland "
+                    f"({t.points(r['diff_pp'])}, "
+                    f"{v.interval(r['diff_ci_low'], r['diff_ci_high'], signed=True)}). Does "
+                    "this match members' experience, and what would have to change to close "
+                    "the gap?",
+                    f"Gap from the rest of Scotland ({t.points(r['diff_pp'])}): "
                     f"“{self._text(r['item'])}”. What would close it?",
                 )
             )
@@ -394,14 +401,14 @@ class Kit:
             )
             for th in labels
         ]
-        svg = charts.interval_chart(
+        fig = charts.interval_chart(
             [
                 ("This board (95% interval)", board),
                 ("Other boards: median and middle half", boards),
             ],
             xlabel="Theme score, %",
         )
-        return svg
+        return charts.to_svg(fig)
 
     def _benchmark_figure(self, shown: pd.DataFrame) -> str:
         return md.figure(self._benchmark_svg(shown), alt=self.benchmark_alt(shown))
@@ -508,7 +515,13 @@ class Kit:
                         [
                             f"Fewer than {self.min_respondents} board members answered.",
                             "To protect those who did, no results are shown for this board.",
-                            "The answers still count in the national figures for Scotland.",
+                            (
+                                "The answers are in the national figures, pooled with another "
+                                "board's so that neither can be identified."
+                                if self.bundle.summary.get("in_pooled_figures")
+                                else "The answers are left out of the national figures, "
+                                "where they could otherwise be worked out."
+                            ),
                             "The Improvement Service can re-open the survey for more members.",
                         ]
                     ),
@@ -541,34 +554,44 @@ class Kit:
         if not themes.empty:
             by_id = {str(r["theme"]): r for _, r in themes.iterrows()}
             rows = [(th, by_id[th.id]) for th in self.codebook.themes if th.id in by_id]
-            rows = [(th, r) for th, r in rows if not t.missing(r.get("pct_positive"))]
+            rows = [(th, r) for th, r in rows if not t.missing(r.get("score"))]
             if rows:
                 board = [
                     charts.Estimate(
                         th.title,
-                        float(r["pct_positive"]),
+                        float(r["score"]),
                         _f(r.get("ci_low")),
                         _f(r.get("ci_high")),
                     )
                     for th, r in rows
                 ]
-                rest = [charts.Estimate(th.title, _f(r.get("rest_pct_positive"))) for th, r in rows]
-                best = max(rows, key=lambda p: float(p[1]["pct_positive"]))
-                worst = min(rows, key=lambda p: float(p[1]["pct_positive"]))
-                lower = [th.title for th, r in rows if r.get("direction") == "lower"]
-                higher = [th.title for th, r in rows if r.get("direction") == "higher"]
+                rest = [
+                    charts.Estimate(
+                        th.title,
+                        _f(r.get("rest_score")),
+                        _f(r.get("rest_ci_low")),
+                        _f(r.get("rest_ci_high")),
+                    )
+                    for th, r in rows
+                ]
+                best = max(rows, key=lambda p: float(p[1]["score"]))
+                worst = min(rows, key=lambda p: float(p[1]["score"]))
+                lower = [th.title for th, r in rows if r.get("significance") == "lower"]
+                higher = [th.title for th, r in rows if r.get("significance") == "higher"]
                 alt = (
                     "Dot chart of the board's theme scores with 95% intervals against the rest "
-                    f"of Scotland. Highest: {best[0].title} at {t.pct(best[1]['pct_positive'])}; "
-                    f"lowest: {worst[0].title} at {t.pct(worst[1]['pct_positive'])}."
+                    f"of Scotland. Highest: {best[0].title} at {t.pct(best[1]['score'])}; "
+                    f"lowest: {worst[0].title} at {t.pct(worst[1]['score'])}."
                 )
                 if lower:
                     alt += f" Significantly lower than the rest of Scotland on {t.listing(lower)}."
                 if higher:
                     alt += f" Significantly higher on {t.listing(higher)}."
-                svg = charts.interval_chart(
-                    [("This board", board), (REST, rest)],
-                    xlabel="Theme score, % positive (95% interval)",
+                svg = charts.to_svg(
+                    charts.interval_chart(
+                        [("This board", board), (REST, rest)],
+                        xlabel="Theme score: mean share of agreement, % (95% interval)",
+                    )
                 )
                 images.append(SlideImage("theme-profile.png", svg, alt))
                 slides.append(
@@ -661,23 +684,29 @@ class Kit:
             top = div.iloc[0]
             alt = (
                 f"Diverging bar chart of answers to the {len(likert)} statements on which "
-                f"members are most divided. Most divided: “{self._text(top['item'])}”, where "
-                f"{t.pct(top['minority_share'])} took the minority view."
+                f"members are polarised. Most polarised: “{self._text(top['item'])}”, where "
+                f"{int(top['n_strongly_agree'])} members strongly agreed and "
+                f"{int(top['n_strongly_disagree'])} strongly disagreed."
             )
-            images.append(SlideImage("divided.png", charts.likert_chart(likert), alt))
-            slides.append(md.join("## Where members are divided", "![](divided.png)", _notes(alt)))
+            images.append(
+                SlideImage("divided.png", charts.to_svg(charts.likert_chart(likert)), alt)
+            )
+            slides.append(
+                md.join("## Where members are polarised", "![](divided.png)", _notes(alt))
+            )
         elif not div.empty:
             slides.append(
                 md.join(
-                    "## Where members are divided",
+                    "## Where members are polarised",
                     md.bullets(md.escape(self._text(i)) for i in div["item"]),
                 )
             )
         else:
             slides.append(
                 md.join(
-                    "## Where members are divided",
-                    "Members broadly agree with each other on every statement.",
+                    "## Where members are polarised",
+                    "On no statement are members split between the two ends of the scale more "
+                    "than chance would explain.",
                 )
             )
         qs = self.questions()

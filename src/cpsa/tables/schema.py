@@ -679,6 +679,13 @@ SUMMARY = JsonFile(
         Key("report_allowed", "bool", "", "enough respondents for a report (suppression rule 1)"),
         Key("reason", "str", "", "why the report is or is not allowed, in words"),
         Key(
+            "in_pooled_figures",
+            "bool",
+            "",
+            "the CPP's answers are in the national and rest-of-Scotland figures "
+            "(suppression rules 1 and 2: false for a CPP below the minimum left out of them)",
+        ),
+        Key(
             "thresholds",
             "object",
             "",

@@ -361,6 +361,7 @@ def _summary(cur, s, cpp, decision, bundle, pool, base, meta, cpp_names) -> dict
         "name": (cpp_names or {}).get(cpp, cpp),
         "report_allowed": decision.allowed and cpp in pool.reported,
         "reason": decision.reason,
+        "in_pooled_figures": cpp in pool.pooled,
         "thresholds": {
             "min_respondents_report": s.min_respondents_report,
             "min_group_cpp": s.min_group_cpp,

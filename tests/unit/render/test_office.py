@@ -16,8 +16,11 @@ ALT = "Dot chart: the board scores 60% on Leadership, below the rest of Scotland
 
 
 def _svg() -> bytes:
-    return charts.interval_chart(
-        [("This board", [charts.Estimate("Leadership", 60, 50, 70)])], xlabel="%"
+    # charts return Figures; the slides take SVG bytes
+    return charts.to_svg(
+        charts.interval_chart(
+            [("This board", [charts.Estimate("Leadership", 60, 50, 70)])], xlabel="%"
+        )
     )
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 
+import pandas as pd
 import pytest
 from helpers import notebook_run
 from helpers.report_fixture import (
@@ -62,12 +64,29 @@ def test_cpp_report_has_every_section(project):
         "### Provenance",
         "### Suppression rules",
         "#### What members said",
-        "#### Where members are divided",
+        "#### Where members are polarised",
+        "## Where the board stands among the boards",
+        "## Facilitator's guide",
     ):
         assert re.search(rf"^{re.escape(h)}$", text, re.M), h
     assert "Confidential to the Fife Community Planning Partnership board" in text
-    for col in ("Action", "Lead", "Timescale", "Resources"):
+    # the printed plan: short headings with a key, so they never run together in the PDF
+    for col in ("Action", "Lead", "Date", "Needs"):
         assert f"| {col} |" in text or f"| {col} " in text
+    assert "Key:" in text
+    # sections in order: among the boards after the theme profile, the guide before About
+    order = [
+        text.index(h)
+        for h in (
+            "## Theme profile",
+            "## Where the board stands among the boards",
+            "## Results by theme",
+            "## Improvement planning",
+            "## Facilitator's guide",
+            "## About this report",
+        )
+    ]
+    assert order == sorted(order)
 
 
 def test_no_cpp_report_mentions_another_cpp(project):
@@ -140,7 +159,10 @@ def test_table_rule_gives_pandoc_column_widths_that_fit_the_content():
     )
     out = md.table(
         ["Statement", "95% interval", "Compared with the rest of Scotland"],
-        [(statement, "44%–81%", "Significantly lower"), ("Short", "4%–8%", "No clear difference")],
+        [
+            (statement, "44%–81%", "Significantly lower"),
+            ("Short", "4%–8%", "Not told apart from chance"),
+        ],
         align=["l", "r", "l"],
     )
     rule = out.splitlines()[1].strip("| ").split(" | ")
@@ -263,18 +285,88 @@ def test_participation_never_breaks_down_by_partner_type():
 def test_data_dependent_sentences():
     from cpsa.report import sentences
 
-    assert "no clear difference" in sentences.theme_difference([], [])
-    both = sentences.theme_difference(["Leadership"], ["Impact", "Governance"])
+    none = sentences.theme_difference([], [], ["Leadership", "Impact"], [21.6, 24.4])
+    assert "On every theme, the difference from the rest of Scotland could not be told " in none
+    assert "only a difference of about 22 to 24 points or more would reliably be detected" in none
+    both = sentences.theme_difference(["Leadership"], ["Impact", "Governance"], ["Vision"], [20])
     assert "higher than the rest of Scotland on Leadership." in both
     assert "lower than the rest of Scotland on Impact and Governance." in both
-    assert sentences.theme_difference_alt([], []).startswith("No theme differs")
+    assert "On the other themes, the difference" in both and "about 20 points" in both
+    assert "not compared" in sentences.theme_difference([], [], compared=False)
+    assert "could not be told apart from chance" in sentences.theme_difference_alt([], [])
+    assert not BANNED.search(sentences.theme_difference_alt([], []))
     assert "first round" in sentences.no_change_reason(None, False)
     assert "did not take part in the demo-2029 round" in sentences.no_change_reason(
         "demo-2029", False
     )
     assert sentences.no_change_reason("demo-2029", True) is None
-    assert "no theme has changed" in sentences.change_headline("demo-2029", True, [], [])
+    flat = sentences.change_headline("demo-2029", True, [], [], [25.2])
+    assert "the change on any theme could not be told apart from chance" in flat
+    assert "about 25 points" in flat
     up = sentences.change_headline("demo-2029", True, ["Impact"], ["Leadership"])
-    assert up == "Since demo-2029, results improved on Impact. Results fell on Leadership."
+    assert up.startswith("Since demo-2029, results improved on Impact. Results fell on Leadership.")
+    assert "the other themes could not be told apart from chance" in up
+    for text in (none, both, flat, up):
+        assert not re.search(r"no (clear )?(difference|change)|has not changed", text, re.I)
+    assert "are not in the national figures" in sentences.too_few(5, in_pooled_figures=False)
+    assert "are part of the national figures" in sentences.too_few(5, in_pooled_figures=True)
     assert "No statements met the rule for strengths" in sentences.area_list((), "strengths")
     assert sentences.comments({"strengths": [], "improvements": []}).startswith("No comments")
+
+
+BANNED = re.compile(
+    r"no (clear |significant |real )?(difference|change)|does not differ|did not differ|"
+    r"has not changed|no theme differs|the same as the rest|within the range we would expect|"
+    r"range the true figure probably lies in",
+    re.I,
+)
+SIGNED = r"([+\u2212]?\d+)"
+
+
+def _n(x: str) -> int:
+    return int(x.replace("\u2212", "-").replace("+", ""))
+
+
+def test_cpp_report_wording_says_only_what_the_numbers_support(project):
+    """Issue 12: no "no difference"; every verdict with an interval excluding 0; counts < 10."""
+    for round_ in (ROUND, REAL_ROUND):
+        text = cpp_text("fife", round_)
+        assert not BANNED.search(text), BANNED.search(text).group(0)
+        # every higher/lower verdict sentence carries a difference interval that excludes 0
+        verdicts = re.findall(
+            rf"(higher|lower) than the rest of Scotland: \d+%; difference {SIGNED} points? "
+            rf"\(95% interval {SIGNED} to {SIGNED} points\)",
+            text,
+        )
+        for word, _, lo, hi in verdicts:
+            assert (_n(lo) > 0) if word == "higher" else (_n(hi) < 0)
+        n_verdict_lines = len(re.findall(r"^- .+: \d+% \(95% interval", text, re.M))
+        if round_ == ROUND:
+            assert n_verdict_lines >= 1  # the theme verdicts are shown, each with an interval
+        # in the tables, a significant row's difference interval excludes 0
+        for row in re.findall(r"^\|.* Significantly (?:higher|lower) \|$", text, re.M):
+            m = re.search(rf"{SIGNED} points? \({SIGNED} to {SIGNED}\)", row)
+            assert m, row
+            lo, hi = _n(m.group(2)), _n(m.group(3))
+            assert lo > 0 or hi < 0, row
+    # counts, not percentages, when fewer than 10 gave a view
+    items = pd.read_csv(get_paths().tables(ROUND) / "by_cpp" / "fife" / "items.csv")
+    small = items[(items["n_valid"] < 10) & items["pct_positive"].notna()]
+    text = cpp_text("fife")
+    for _, r in small.iterrows():
+        assert f"| {int(r['n_valid'])} | {int(r['n_positive'])} of {int(r['n_valid'])} |" in text
+
+
+def test_withheld_report_says_truthfully_where_its_answers_went(project):
+    """Issue 12: a CPP below the minimum never claims its answers are in figures they are not."""
+    summary = json.loads(
+        (get_paths().tables(ROUND) / "by_cpp" / SMALL / "summary.json").read_text()
+    )
+    text = cpp_text(SMALL)
+    body = text[text.index("## Summary") : text.index("## About this report")]
+    assert summary["report_allowed"] is False
+    if summary["in_pooled_figures"]:
+        assert "are part of the national figures" in body
+    else:
+        assert "are not in the national figures" in body
+        assert not re.search(r"(still|are) part of the national figures", text)
