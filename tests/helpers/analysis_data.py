@@ -192,6 +192,8 @@ def write_project(
             "seed": 123,
             "thresholds": {"permutations": 999, **(thresholds or {})},
         }
+        if thresholds:  # a small test round may go below the disclosure floors, and says why
+            cfg["allow_below_disclosure_minimum"] = "test round with few CPPs"
         (root / "params" / name).mkdir(parents=True)
         (root / "params" / name / "round.yaml").write_text(yaml.safe_dump(cfg))
         proc = root / "data" / "processed" / name
