@@ -95,6 +95,11 @@ class LikertRow:
     def n_answered(self) -> int:
         return self.n_valid + self.dont_know
 
+    def share(self, code: str) -> float:
+        """% of valid answers giving ``code`` (of all answers for Don't know)."""
+        n = self.n_answered if code == "dont_know" else self.n_valid
+        return 100 * getattr(self, code) / n if n else 0.0
+
 
 @dataclass(frozen=True)
 class Estimate:

@@ -31,7 +31,7 @@ from cpsa.errors import ConfigError
 from cpsa.report import md
 from cpsa.report import text as t
 from cpsa.report import verdicts as vd
-from cpsa.report.national_charts import LikertCounts
+from cpsa.report.charts import LikertRow
 from cpsa.tables.read import NationalTables, load_national, resolve_dir
 
 TECHNICAL_REPORT = "technical-report.html"  # next to national.html in outputs/<round>/reports/
@@ -476,9 +476,9 @@ class NationalReport:
     def statement_text(self, item: str) -> str:
         return self.codebook.statement(item).text
 
-    def likert(self, theme: str) -> list[LikertCounts]:
+    def likert(self, theme: str) -> list[LikertRow]:
         return [
-            LikertCounts(
+            LikertRow(
                 r["text"],
                 int(r["n_strongly_agree"]),
                 int(r["n_agree"]),

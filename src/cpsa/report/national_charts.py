@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import matplotlib
 
@@ -42,6 +41,7 @@ from cpsa.report.charts import (  # noqa: E402
     PALETTE,
     SUBJECT_COLOUR,
     TEXT_COLOUR,
+    LikertRow,
 )
 
 WIDTH = 6.3  # inches; the PDF text width is 6.54 in, so figures are never scaled down
@@ -95,31 +95,7 @@ def _style(ax) -> None:
     ax.spines[["top", "right"]].set_visible(False)
 
 
-@dataclass(frozen=True)
-class LikertCounts:
-    """Answer counts of one statement (nationally)."""
-
-    label: str
-    strongly_agree: int
-    agree: int
-    disagree: int
-    strongly_disagree: int
-    dont_know: int
-
-    @property
-    def n_valid(self) -> int:
-        return self.strongly_agree + self.agree + self.disagree + self.strongly_disagree
-
-    @property
-    def n_answered(self) -> int:
-        return self.n_valid + self.dont_know
-
-    def share(self, code: str) -> float:
-        n = self.n_answered if code == "dont_know" else self.n_valid
-        return 100 * getattr(self, code) / n if n else 0.0
-
-
-def likert(rows: Sequence[LikertCounts]) -> Figure:
+def likert(rows: Sequence[LikertRow]) -> Figure:
     """Diverging stacked bars (disagree left of 0, agree right) and a Don't know panel.
 
     Shares of the diverging part are of members who gave a view (Don't know

@@ -9,7 +9,7 @@ import pytest
 from matplotlib.text import Text
 
 from cpsa.report import national_charts as nc
-from cpsa.report.charts import to_svg
+from cpsa.report.charts import LikertRow, to_svg
 
 # A4 (595.3 pt) less the template's 2 x 2.2 cm margins: the PDF's text width in points
 TEXT_WIDTH_PT = 595.28 - 2 * 2.2 / 2.54 * 72
@@ -18,10 +18,10 @@ LONG = "Partners share data about the people and places they serve " * 4
 
 def _charts():
     rows = [
-        nc.LikertCounts("Short", 10, 20, 5, 1, 3),
-        nc.LikertCounts(LONG, 50, 60, 20, 10, 30),
-        nc.LikertCounts("A" * 120, 5, 5, 40, 40, 2),  # one unbreakable word
-        nc.LikertCounts("Nobody gave a view", 0, 0, 0, 0, 7),
+        LikertRow("Short", 10, 20, 5, 1, 3),
+        LikertRow(LONG, 50, 60, 20, 10, 30),
+        LikertRow("A" * 120, 5, 5, 40, 40, 2),  # one unbreakable word
+        LikertRow("Nobody gave a view", 0, 0, 0, 0, 7),
     ]
     return {
         "likert": nc.likert(rows),
