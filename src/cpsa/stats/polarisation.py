@@ -33,11 +33,16 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from scipy import stats
 from scipy.special import gammaln
+
+# The ufunc behind ``stats.binom.sf`` (scipy 1.17: ``binom_gen._sf`` = ``_binom_sf(floor(k),
+# n, p)``), called directly: the wrapper's argument checks cost more than the sum itself.
+# Every call here is inside the support (0 <= k < n), where the two return the same float.
+from scipy.special._ufuncs import _binom_sf
 
 # p4 = 1 gives probability 0 (then p1 = 0), so the grid stops just short of it
 _GRID = np.linspace(0.25, 1.0 - 1e-9, 41)
+_LEVELS = 3
 
 
 def _edge_probability(p4, weights: np.ndarray, x4: np.ndarray, lchoose: np.ndarray, n: int):
@@ -45,6 +50,23 @@ def _edge_probability(p4, weights: np.ndarray, x4: np.ndarray, lchoose: np.ndarr
     p4 = np.atleast_1d(np.asarray(p4, dtype=float))[:, None]
     logpmf = lchoose[None, :] + x4[None, :] * np.log(p4) + (n - x4)[None, :] * np.log1p(-p4)
     return np.exp(logpmf) @ weights
+
+
+@lru_cache(maxsize=64)
+def _pmf_table(n: int) -> np.ndarray:
+    """Binom(x4; n, p4) for x4 = 0..n and each p4 of the first grid, for a board of size n.
+
+    Every t shares it: each element is computed by the same expression as in
+    :func:`_edge_probability` (same operands, same order), once per board size.
+    """
+    grid = _GRID
+    x4 = np.arange(0, n + 1, dtype=float)
+    lchoose = gammaln(n + 1) - gammaln(x4 + 1) - gammaln(n - x4 + 1)
+    p4 = grid[:, None]
+    logpmf = lchoose[None, :] + x4[None, :] * np.log(p4) + (n - x4)[None, :] * np.log1p(-p4)
+    table = np.exp(logpmf)
+    table.flags.writeable = False
+    return table
 
 
 @lru_cache(maxsize=65536)
@@ -57,14 +79,22 @@ def polarisation_p_one(n: int, t: int) -> float:
     if 2 * t > n:
         return 0.0
     x4 = np.arange(t, n - t + 1, dtype=float)
-    weights = stats.binom.sf(t - 1, n - x4, 1 / 3)
-    lchoose = gammaln(n + 1) - gammaln(x4 + 1) - gammaln(n - x4 + 1)
+    weights = _binom_sf(np.floor(t - 1.0), n - x4, 1 / 3)
     # three nested grids (41 points each), each around the best point of the last:
-    # the spacing ends at ~5e-5 in p4, and the maximum is flat there (error ~1e-9)
+    # the spacing ends at ~5e-5 in p4, and the maximum is flat there (error ~1e-9).
+    # The first grid's pmf over x4 = t..n-t is a contiguous copy of columns of the board
+    # size's table: the same numbers, laid out as _edge_probability would compute them.
+    # Only the first grid is the same for every t, so only its table is shared.
     grid = _GRID
     best = 0.0
-    for _ in range(3):
-        values = _edge_probability(grid, weights, x4, lchoose, n)
+    lchoose = None
+    for level in range(_LEVELS):
+        if level == 0:
+            values = np.ascontiguousarray(_pmf_table(n)[:, t : n - t + 1]) @ weights
+        else:
+            if lchoose is None:
+                lchoose = gammaln(n + 1) - gammaln(x4 + 1) - gammaln(n - x4 + 1)
+            values = _edge_probability(grid, weights, x4, lchoose, n)
         k = int(np.argmax(values))
         best = max(best, float(values[k]))
         lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, len(grid) - 1)]

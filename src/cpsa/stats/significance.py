@@ -257,8 +257,10 @@ def sample_counts(x, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return values, counts_x, counts_y
 
 
-# below this many tests the pool's start-up costs more than it saves
+# below this many tests (or, for a few long tests such as the settling draws, this many
+# permutations in all) the pool's start-up costs more than it saves
 _PARALLEL_MIN_JOBS = 64
+_PARALLEL_MIN_DRAWS = 100_000
 
 
 def run_permutation_jobs(jobs: list[PermutationJob]) -> list[PermutationResult]:
@@ -269,7 +271,9 @@ def run_permutation_jobs(jobs: list[PermutationJob]) -> list[PermutationResult]:
     the same as one by one. A large round has ~600 of these tests, ~2-3 s of CPU.
     """
     workers = min(len(os.sched_getaffinity(0)), 4) if hasattr(os, "sched_getaffinity") else 1
-    if workers < 2 or len(jobs) < _PARALLEL_MIN_JOBS or os.name != "posix":
+    draws = sum(j.permutations for j in jobs)
+    few = len(jobs) < _PARALLEL_MIN_JOBS and (len(jobs) < 2 or draws < _PARALLEL_MIN_DRAWS)
+    if workers < 2 or few or os.name != "posix":
         return [_run_job(j) for j in jobs]
     # fork: the workers inherit the imports and the job data instead of re-importing
     with multiprocessing.get_context("fork").Pool(workers) as pool:
@@ -383,18 +387,26 @@ def settle_family(
     res = list(results)
     fam = np.asarray([str(f) for f in families], dtype=object)
     settled = np.ones(len(res), dtype=bool)
+    # Families are independent (each draws from its own tests' streams), so they are
+    # settled side by side: round r's extra draws of every family still in doubt run
+    # as one batch (spread over the cores), which gives the same draws as one family
+    # after another.
+    open_: dict[str, np.ndarray] = {}
     for f in sorted(set(fam)):
         idx = np.flatnonzero(fam == f)
         idx = np.array([i for i in idx if np.isfinite(res[i].p_value) and res[i].permutations > 0])
-        if len(idx) == 0:
-            continue
-        for round_no in range(64):
+        if len(idx):
+            open_[f] = idx
+    for round_no in range(64):
+        batch: list[tuple[int, PermutationJob]] = []  # (test index, its extra draws)
+        for f, idx in list(open_.items()):
             b = np.array([res[i].exceed for i in idx])
             m = np.array([res[i].permutations for i in idx])
             lo, hi = _mc_bounds(b, m)
             r_lo, r_hi = _bh_reject(lo, q_threshold), _bh_reject(hi, q_threshold)
             if np.array_equal(r_lo, r_hi):
-                break
+                del open_[f]
+                continue
             crit = q_threshold * np.arange(1, len(idx) + 1) / len(idx)
             straddle = [
                 k
@@ -403,23 +415,23 @@ def settle_family(
             ]
             if not straddle:
                 settled[idx] = False
-                break
-            more = []
+                del open_[f]
+                continue
             for k in straddle:
                 j = jobs[idx[k]]
                 extra = int(min(m[k], max_permutations - m[k]))
-                more.append(
-                    PermutationJob(
-                        j.values, j.counts_x, j.counts_y, seed=j.seed,
-                        key=(*j.key, "more", str(round_no)), permutations=extra,
-                        statistic=j.statistic,
-                    )
+                more = PermutationJob(
+                    j.values, j.counts_x, j.counts_y, seed=j.seed,
+                    key=(*j.key, "more", str(round_no)), permutations=extra,
+                    statistic=j.statistic,
                 )  # fmt: skip
-            for k, add in zip(straddle, run_permutation_jobs(more), strict=True):
-                old = res[idx[k]]
-                bb, mm = old.exceed + add.exceed, old.permutations + add.permutations
-                p = (bb + 1) / (mm + 1)
-                res[idx[k]] = PermutationResult(
-                    old.diff, float(p), float(np.sqrt(p * (1 - p) / mm)), mm, bb
-                )
+                batch.append((int(idx[k]), more))
+        if not batch:
+            break
+        added = run_permutation_jobs([job for _, job in batch])
+        for (i, _), add in zip(batch, added, strict=True):
+            old = res[i]
+            bb, mm = old.exceed + add.exceed, old.permutations + add.permutations
+            p = (bb + 1) / (mm + 1)
+            res[i] = PermutationResult(old.diff, float(p), float(np.sqrt(p * (1 - p) / mm)), mm, bb)
     return res, settled.tolist()

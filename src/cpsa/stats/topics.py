@@ -138,43 +138,83 @@ def name_words(names: Iterable[str]) -> set[str]:
     return {w for n in names for w in re.findall(r"[a-z]+", str(n).lower()) if len(w) > 1}
 
 
+def _documents(texts) -> tuple[list[str], np.ndarray]:
+    """(distinct texts, index of each comment's text in them).
+
+    Tokenising is a pure function of the text, so each distinct text is tokenised
+    once and a comment's row of a document-term matrix is its text's row
+    (``matrix[codes]``: the same sparse rows, values and order as tokenising every
+    comment). A large round repeats many short comments.
+    """
+    codes, uniques = pd.factorize(pd.Series(texts, dtype=object), sort=False)
+    return [str(u) for u in uniques], np.asarray(codes, dtype=np.int64)
+
+
+def _groups_with_term(x, codes: np.ndarray, groups) -> np.ndarray:
+    """Per term (column of ``x``, one row per distinct text), in how many groups it occurs."""
+    from scipy import sparse
+
+    group_codes, labels = pd.factorize(pd.Series(groups, dtype=object).astype(str))
+    n_texts = x.shape[0]
+    # the distinct (group, text) pairs, as one integer key each
+    pairs = np.unique(group_codes.astype(np.int64) * n_texts + codes)
+    member = sparse.csr_matrix(
+        (np.ones(len(pairs), dtype=np.int64), (pairs // n_texts, pairs % n_texts)),
+        shape=(len(labels), n_texts),
+    )
+    present = (member @ x) > 0
+    return np.asarray(present.sum(axis=0)).ravel().astype(int)
+
+
 def _vocabulary(
     texts: pd.Series, cpps: pd.Series, themes: pd.Series, stop: set[str], s: TopicSettings
 ) -> list[str]:
     from sklearn.feature_extraction.text import CountVectorizer
 
+    uniques, codes = _documents(texts)
     cv = CountVectorizer(stop_words=sorted(stop), ngram_range=(1, 2), binary=True)
     try:
-        x = cv.fit_transform(texts)
+        x = cv.fit_transform(uniques)  # the same terms as over every comment
     except ValueError:  # nothing but stop words
         return []
     terms = cv.get_feature_names_out()
-    n_comments = np.asarray(x.sum(axis=0)).ravel()
-    n_cpps = np.zeros(len(terms), dtype=int)
-    for cpp in pd.unique(cpps):
-        n_cpps += np.asarray(x[(cpps == cpp).to_numpy()].sum(axis=0)).ravel() > 0
+    weight = np.bincount(codes, minlength=len(uniques)).astype(np.int64)
+    n_comments = np.asarray(x.T @ weight).ravel()
+    n_cpps = _groups_with_term(x, codes, cpps.to_numpy())
     theme_ids = list(pd.unique(themes))
-    n_themes = np.zeros(len(terms), dtype=int)
-    for th in theme_ids:
-        n_themes += np.asarray(x[(themes == th).to_numpy()].sum(axis=0)).ravel() > 0
+    n_themes = _groups_with_term(x, codes, themes.to_numpy())
     generic = n_themes > len(theme_ids) / 2 if len(theme_ids) >= 3 else np.zeros(len(terms), bool)
     keep = (n_comments >= s.min_term_comments) & (n_cpps >= s.min_term_cpps) & ~generic
     return sorted(terms[keep].tolist())
 
 
-def _fit(texts: list[str], vocabulary: list[str], n_topics: int, seed: int):
-    """(top terms per topic, dominant topic per comment: -1 for none)."""
+def _term_counts(texts: list[str], vocabulary: list[str]):
+    """(term counts of each distinct text, float64 as TfidfVectorizer counts, text codes)."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    uniques, codes = _documents(texts)
+    cv = CountVectorizer(vocabulary=vocabulary, ngram_range=(1, 2), dtype=np.float64)
+    return cv.fit_transform(uniques), codes
+
+
+def _fit(counts, n_texts: int, vocabulary: list[str], n_topics: int, seed: int):
+    """(top terms per topic, dominant topic per comment: -1 for none).
+
+    ``counts``: the comments' term-count rows (float64), or None when there is no
+    vocabulary. TF-IDF as ``TfidfVectorizer(vocabulary=..., ngram_range=(1, 2),
+    sublinear_tf=True).fit_transform(texts)`` computes it from those counts.
+    """
     from sklearn.decomposition import NMF
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.feature_extraction.text import TfidfTransformer
 
     if not vocabulary:  # too few comments share any term: no topic can be found
-        return [], np.full(len(texts), -1)
-    vec = TfidfVectorizer(vocabulary=vocabulary, ngram_range=(1, 2), sublinear_tf=True)
-    x = vec.fit_transform(texts)
+        return [], np.full(n_texts, -1)
+    tfidf = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=True)
+    x = tfidf.fit(counts).transform(counts, copy=False)
     used = np.asarray(x.sum(axis=0)).ravel() > 0
     k = min(n_topics, int(used.sum()), x.shape[0])
     if k < 1:
-        return [], np.full(len(texts), -1)
+        return [], np.full(n_texts, -1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter on tiny inputs
         model = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=1000)
@@ -206,6 +246,8 @@ def comment_topics(
     c = c.assign(text=c["text"].astype(str).str.lower())
     stop = set(ENGLISH_STOP_WORDS) | name_words(stop_names) | {"removed"}  # redaction markers
     vocabulary = _vocabulary(c["text"], c["cpp"], c["theme"], stop, settings) if len(c) else []
+    # every comment tokenised once (per distinct text), for all theme x box fits
+    counts, codes = _term_counts(c["text"].tolist(), vocabulary) if vocabulary else (None, None)
     rows: list[dict] = []
     used_labels: set[tuple[str, str, str]] = set()
     for theme in themes:
@@ -214,8 +256,13 @@ def comment_topics(
             total = len(sub)
             if total == 0:
                 continue
+            rows_of = codes[sub.index.to_numpy()] if counts is not None else None
             tops, dominant = _fit(
-                sub["text"].tolist(), vocabulary, settings.n_topics, settings.seed
+                counts[rows_of] if counts is not None else None,
+                total,
+                vocabulary,
+                settings.n_topics,
+                settings.seed,
             )
             found = []
             for j, terms in enumerate(tops):
