@@ -171,7 +171,7 @@ def test_technical_report_figures_match_the_tables(planted_demo):
     # the methods follow the methodology document's sections
     words = " ".join(re.sub(r"&[#\w]+;", " ", text).split())
     words = re.sub(r"\W+", " ", words)
-    for _, title in methodology_outline(planted_demo.paths):
+    for _, title in methodology_outline():
         assert re.sub(r"\W+", " ", title).strip() in words, title
 
 

@@ -805,8 +805,12 @@ def methodology_outline(paths: Paths | None = None) -> list[tuple[int, str]]:
     and references sections: the technical report's methods follow this outline."""
     import re
 
-    paths = paths or get_paths()
-    text = (paths.root / METHODOLOGY).read_text(encoding="utf-8")
+    # the methodology describes the code, so it is read from the checkout cpsa runs
+    # from (as provenance's code version is), not from the data root (CPSA_ROOT)
+    from cpsa.pipeline.provenance import CODE_ROOT
+
+    file = (paths.root if paths is not None else CODE_ROOT) / METHODOLOGY
+    text = file.read_text(encoding="utf-8")
     out: list[tuple[int, str]] = []
     skip = False
     for m in re.finditer(r"(?m)^(##|###) (.+?)\s*$", text):
