@@ -11,13 +11,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import pandas as pd
+
 DASH = "\u2013"  # en dash for ranges
 MINUS = "\u2212"
 
 
 def missing(x: object) -> bool:
     """True for None, NaN and pandas' NA."""
-    if x is None:
+    if x is None or x is pd.NA:
         return True
     try:
         return bool(math.isnan(float(x)))  # type: ignore[arg-type]

@@ -370,3 +370,11 @@ def test_withheld_report_says_truthfully_where_its_answers_went(project):
     else:
         assert "are not in the national figures" in body
         assert not re.search(r"(still|are) part of the national figures", text)
+
+
+def test_missing_knows_every_kind_of_blank():
+    import pandas as pd
+
+    # a blank Int64/Float64 cell of a schema-read table is pd.NA, not NaN
+    assert all(t.missing(x) for x in (None, float("nan"), pd.NA))
+    assert not any(t.missing(x) for x in (0, 0.0, "0"))
