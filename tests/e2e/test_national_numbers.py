@@ -31,6 +31,12 @@ def _markdown(build, name: str) -> str:
     ) + "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
 
 
+def _section(text: str, heading: str, next_heading: str) -> str:
+    """The text from ``heading`` to ``next_heading`` in the body (after the contents list)."""
+    start = text.rindex(heading)
+    return text[start : text.index(next_heading, start)]
+
+
 def _table(build, name: str) -> pd.DataFrame:
     return pd.read_csv(build.paths.tables(build.round) / f"{name}.csv")
 
@@ -43,7 +49,7 @@ def test_summary_states_participation_against_the_processed_data(planted_demo):
     per_cpp = respondents.groupby("cpp").size()
     counted = int(per_cpp[per_cpp >= cfg.thresholds.min_respondents_report].sum())
     text = _html(planted_demo, "national")
-    summary = text[text.index("Key findings") : text.index("About these statistics")]
+    summary = _section(text, "Key findings", "About these statistics")
     n_total = len(load_reference(planted_demo.paths).cpps)
     assert (
         f"{len(per_cpp)} of Scotland's {n_total} Community Planning Partnerships took part"
@@ -57,7 +63,7 @@ def test_summary_states_participation_against_the_processed_data(planted_demo):
 
 def test_summary_states_best_theme_variation_and_partner_types_from_the_tables(planted_demo):
     text = _html(planted_demo, "national")
-    summary = text[text.index("Key findings") : text.index("About these statistics")]
+    summary = _section(text, "Key findings", "About these statistics")
     themes = _table(planted_demo, "national_themes")
     best = themes.loc[themes["score"].idxmax()]
     assert f"({int(best['score'] + 0.5)}%)" in summary
@@ -91,7 +97,7 @@ def test_change_shows_both_scopes_and_no_sentence_claims_no_change(planted_demo)
     change = _table(planted_demo, "national_change_themes")
     if change.empty:
         return
-    summary = text[text.index("Key findings") : text.index("About these statistics")]
+    summary = _section(text, "Key findings", "About these statistics")
     for scope, words in (
         ("both_rounds", "Over the partnerships reported in both rounds, like with like"),
         ("all", "Over all reported partnerships"),

@@ -29,8 +29,10 @@ import unicodedata
 
 import pandas as pd
 
-LONG_WORD = 60  # a "word" longer than this gets break opportunities
-BREAK_EVERY = 30
+# a "word" longer than this gets break opportunities; a SHA-256 (64 hex digits) stays
+# whole so that it can be copied, and 72 characters still fit the A4 text width
+LONG_WORD = 72
+BREAK_EVERY = 36
 WORD_BREAK = "\u200b"  # zero-width space: a line may break here, nothing is drawn
 
 # compatibility characters that NFKC may fold without changing the meaning
