@@ -352,7 +352,9 @@ def test_ctrl_c_during_execution_exits_130_and_the_next_build_finishes(
         real = cpsa.pipeline.execute.execute_report
         calls = []
         def interrupted(**kwargs):
-            calls.append(1)
+            # the national build also executes the technical report: count reports only
+            if kwargs["notebook"].name != "technical_report.ipynb":
+                calls.append(1)
             if len(calls) == 2:
                 signal.raise_signal(signal.SIGINT)
             return real(**kwargs)
