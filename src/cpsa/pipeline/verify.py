@@ -39,6 +39,7 @@ from cpsa.config import (
     load_round,
 )
 from cpsa.pipeline.compare import Difference, compare_notebooks, compare_tables
+from cpsa.pipeline.manifest import TECHNICAL as TECHNICAL_REPORT
 
 log = logging.getLogger("cpsa.pipeline.verify")
 
@@ -137,7 +138,12 @@ def check_delivered(
 
 def published_reports(round_: str, paths: Paths) -> list[str]:
     folder = paths.executed_notebooks(round_)
-    return sorted(p.stem for p in folder.glob("*.ipynb") if not p.name.endswith(".failed.ipynb"))
+    # the technical report is executed by the national report's build, not as a report of its own
+    return sorted(
+        p.stem
+        for p in folder.glob("*.ipynb")
+        if not p.name.endswith(".failed.ipynb") and p.stem != TECHNICAL_REPORT
+    )
 
 
 def verify(
