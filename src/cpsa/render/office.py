@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from cpsa import ooxml
 from cpsa.render.prepare import IMAGE_RE
 
 PNG_PPI = 200
@@ -70,35 +71,8 @@ def pngify(markdown: str) -> str:
     return IMAGE_RE.sub(replace, markdown)
 
 
-def _stamp(timestamp: int) -> str:
-    return dt.datetime.fromtimestamp(timestamp, tz=dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _normalise(data: bytes, timestamp: int) -> bytes:
-    import io
-    import zipfile
-
-    from cpsa.report.improvement_plan import _fix_core_dates
-
-    when = dt.datetime.fromtimestamp(timestamp, tz=dt.UTC)
-    zip_time = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
-        for info in sorted(src.infolist(), key=lambda i: _part_order(i.filename)):
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = _fix_core_dates(body, _stamp(timestamp))
-            fixed = zipfile.ZipInfo(info.filename, date_time=zip_time)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            dst.writestr(fixed, body)
-    return out.getvalue()
-
-
-def _part_order(name: str) -> tuple[int, str]:
-    # [Content_Types].xml must stay first for some readers
-    return (0 if name == "[Content_Types].xml" else 1, name)
+    return ooxml.fixed_dates(data, dt.datetime.fromtimestamp(timestamp, tz=dt.UTC))
 
 
 def _pandoc(

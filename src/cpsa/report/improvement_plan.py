@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import io
 import math
-import re
-import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,16 +34,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from cpsa import atomic
+from cpsa import atomic, ooxml
 from cpsa.config import Paths, get_paths, load_round
 from cpsa.data.codebook import Codebook, load_codebook
 from cpsa.data.reference import load_reference
 from cpsa.report import text as t
 from cpsa.tables.read import load_cpp_bundle, resolve_dir
+from cpsa.tables.spreadsheet import set_text
 
 # Fixed so that rebuilding unchanged data gives an identical file.
 _FIXED_TIME = datetime(2000, 1, 1)
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 PRIORITY_CHOICES = ("High", "Medium", "Low", "Not now")
 STATUS_CHOICES = ("Not started", "In progress", "Completed", "On hold", "Dropped")
@@ -71,7 +69,6 @@ TABLE_NAMES = {
     "Strengths to build on": "Strengths",
     "Information gaps": "InformationGaps",
 }
-FORMULA_START = ("=", "+", "-", "@")
 
 
 # --------------------------------------------------------------------------- rows
@@ -254,25 +251,6 @@ def information_gaps(items: pd.DataFrame, codebook: Codebook) -> list[PlanRow]:
 # --------------------------------------------------------------------------- cells
 
 
-def as_text(cell, value: object) -> None:
-    """Put ``value`` in ``cell``; text is always text, never a formula.
-
-    openpyxl turns a string beginning with ``=`` into a formula, and a
-    spreadsheet re-reads ``+``, ``-`` and ``@`` as the start of one when a user
-    edits the cell: such text is stored as a string with Excel's quote prefix.
-    """
-    if value is None:
-        cell.value = None
-        return
-    if isinstance(value, str):
-        cell.value = value
-        cell.data_type = "s"
-        if value.startswith(FORMULA_START):
-            cell.quotePrefix = True
-        return
-    cell.value = value
-
-
 @dataclass(frozen=True)
 class RefColumn:
     header: str
@@ -416,7 +394,7 @@ def workbook_bytes(
     props.modified = _FIXED_TIME
     buf = io.BytesIO()
     wb.save(buf)
-    return normalise_zip(buf.getvalue())
+    return ooxml.fixed_dates(buf.getvalue(), _FIXED_TIME)
 
 
 def _note(ctx: PlanContext) -> str:
@@ -432,7 +410,7 @@ def _text_sheet(ws, lines: Sequence[tuple[str, str]]) -> None:
     ws.column_dimensions["A"].width = 110
     for i, (style, text) in enumerate(lines, start=1):
         cell = ws.cell(row=i, column=1)
-        as_text(cell, text)
+        set_text(cell, text)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if style == "title":
             cell.font = Font(bold=True, size=14)
@@ -554,9 +532,9 @@ def _lists_sheet(wb, ctx: PlanContext):
     }
     ranges = {}
     for j, (head, values) in enumerate(columns.items(), start=1):
-        as_text(ws.cell(row=1, column=j), head)
+        set_text(ws.cell(row=1, column=j), head)
         for i, v in enumerate(values, start=2):
-            as_text(ws.cell(row=i, column=j), v)
+            set_text(ws.cell(row=i, column=j), v)
         letter = ws.cell(row=1, column=j).column_letter
         ranges[head] = f"Lists!${letter}$2:${letter}${len(values) + 1}"
     ws.sheet_state = "hidden"
@@ -578,10 +556,10 @@ def _plan_sheet(
     from openpyxl.worksheet.datavalidation import DataValidation
     from openpyxl.worksheet.table import Table, TableStyleInfo
 
-    as_text(ws["A1"], f"{ws.title}: {title}")
+    set_text(ws["A1"], f"{ws.title}: {title}")
     ws["A1"].font = Font(bold=True, size=13)
-    as_text(ws["A2"], _note(ctx))
-    as_text(
+    set_text(ws["A2"], _note(ctx))
+    set_text(
         ws["A3"],
         f"{intro} Grey columns are the board's figures (locked); white columns are for the "
         "board to fill in. See 'How to use'.",
@@ -590,7 +568,7 @@ def _plan_sheet(
     n_ref = len(columns)
     for j, h in enumerate(headers, start=1):
         cell = ws.cell(row=HEADER_ROW, column=j)
-        as_text(cell, h)
+        set_text(cell, h)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     grey = PatternFill("solid", fgColor="F2F2F2")
@@ -606,7 +584,7 @@ def _plan_sheet(
             cell = ws.cell(row=i, column=j)
             if r is not None:
                 value = k + 1 if col.header == "Rank" else col.get(r)
-                as_text(cell, value)
+                set_text(cell, value)
                 if col.number_format and value is not None:
                     cell.number_format = col.number_format
                 cell.fill = grey
@@ -694,31 +672,6 @@ def _plan_sheet(
     ws.protection.formatRows = False
     ws.protection.autoFilter = False
     ws.protection.sort = False
-
-
-def normalise_zip(data: bytes) -> bytes:
-    """Rewrite an OOXML zip with fixed timestamps (writers stamp the current time)."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = _fix_core_dates(body)
-            fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            dst.writestr(fixed, body)
-    return out.getvalue()
-
-
-def _fix_core_dates(body: bytes, stamp: str | None = None) -> bytes:
-    value = (stamp or _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")).encode()
-    return re.sub(
-        rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
-        lambda m: m.group(1) + value + m.group(2),
-        body,
-    )
 
 
 # --------------------------------------------------------------------------- printed table

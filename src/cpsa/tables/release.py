@@ -16,22 +16,19 @@ would read as a formula (starting with =, +, - or @) is stored as text.
 from __future__ import annotations
 
 import io
-import re
-import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
-from cpsa import atomic
+from cpsa import atomic, ooxml
 from cpsa.config import Paths, RoundConfig, get_paths, load_round
 from cpsa.errors import ConfigError
+from cpsa.tables.spreadsheet import set_text
 from cpsa.tables.write import to_csv_bytes
 
 WORKBOOK = "national-tables.xlsx"
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-_FORMULA_START = ("=", "+", "-", "@")
 
 
 @dataclass(frozen=True)
@@ -192,7 +189,8 @@ def workbook_bytes(
         cell.font = Font(bold=True)
     for key, text in notes:
         sheet.append([key, text])
-        _as_text(sheet.cell(row=sheet.max_row, column=2))
+        note = sheet.cell(row=sheet.max_row, column=2)
+        set_text(note, note.value)
     sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["B"].width = 110
 
@@ -206,8 +204,7 @@ def workbook_bytes(
         for row in df.itertuples(index=False, name=None):
             ws.append([_cell(v) for v in row])
             for c in ws[ws.max_row]:
-                if isinstance(c.value, str):
-                    _as_text(c)
+                set_text(c, c.value)
         for j, col in enumerate(df.columns, start=1):
             ws.column_dimensions[ws.cell(row=3, column=j).column_letter].width = max(
                 10, min(40, len(str(col)) + 2)
@@ -226,7 +223,7 @@ def workbook_bytes(
     wb.properties.title = f"{cfg.title}: national tables"
     buf = io.BytesIO()
     wb.save(buf)
-    return _normalise_zip(buf.getvalue(), fixed)
+    return ooxml.fixed_dates(buf.getvalue(), fixed)
 
 
 def _cell(v: object) -> object:
@@ -235,31 +232,6 @@ def _cell(v: object) -> object:
     if hasattr(v, "item"):  # numpy scalars
         return v.item()
     return v
-
-
-def _as_text(cell) -> None:
-    """Keep a string a string: openpyxl would store '=…' as a formula."""
-    if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
-        cell.data_type = "s"
-
-
-def _normalise_zip(data: bytes, fixed: datetime) -> bytes:
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    stamp = fixed.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
-        for info in sorted(src.infolist(), key=lambda i: i.filename):
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = re.sub(
-                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
-                    rb"\g<1>" + stamp + rb"\g<2>",
-                    body,
-                )
-            fixed_info = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            fixed_info.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(fixed_info, body)
-    return out.getvalue()
 
 
 def release_notes(cfg: RoundConfig) -> list[tuple[str, str]]:

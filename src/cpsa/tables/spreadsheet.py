@@ -65,3 +65,21 @@ def restore_frame(df: pd.DataFrame) -> pd.DataFrame:
             if col.map(lambda v: isinstance(v, str) and v[:1] == FORMULA_PREFIX).any():
                 df[c] = col.map(restore_formula)
     return df
+
+
+# the characters that start a formula when a user edits a cell in Excel or LibreOffice
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def set_text(cell, value: object) -> None:
+    """Put ``value`` in an openpyxl ``cell``; text is always text, never a formula.
+
+    openpyxl turns a string beginning with ``=`` into a formula, and a
+    spreadsheet re-reads ``+``, ``-`` and ``@`` as the start of one when a user
+    edits the cell: such text is stored as a string with Excel's quote prefix.
+    """
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_START):
+            cell.quotePrefix = True

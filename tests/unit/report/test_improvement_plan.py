@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from cpsa.data.codebook import load_codebook
 from cpsa.report import improvement_plan as ip
+from cpsa.tables.spreadsheet import FORMULA_START
 
 TABLES = f"outputs/{ROUND}/tables/by_cpp"
 
@@ -158,7 +159,7 @@ def test_text_from_the_data_never_becomes_a_formula(tmp_path):
     for ws in wb.worksheets:
         for r in ws.iter_rows():
             for c in r:
-                if isinstance(c.value, str) and c.value.startswith(ip.FORMULA_START):
+                if isinstance(c.value, str) and c.value.startswith(FORMULA_START):
                     assert c.data_type == "s", (ws.title, c.coordinate, c.value)
                     assert c.quotePrefix
                     seen += 1
