@@ -315,13 +315,8 @@ def _load(round_: str, cpp: str, tables_dir: str | Path, paths: Paths):
         resolve_dir(tables_dir, paths), cpp=cpp, q_threshold=config.thresholds.q_threshold
     )
     ref = load_reference(paths)
-    th = bundle.summary.get("thresholds") or {}
-    minimum = int(
-        th.get(
-            "min_respondents_report",
-            bundle.summary.get("min_respondents", config.thresholds.min_respondents_report),
-        )
-    )
+    # summary.json always carries the round's thresholds (tables.schema.SUMMARY)
+    minimum = int(bundle.summary["thresholds"]["min_respondents_report"])
     ctx = PlanContext(
         round=round_,
         cpp=cpp,

@@ -31,15 +31,16 @@ import pandas as pd
 from IPython.display import Markdown
 
 from cpsa import atomic
-from cpsa.config import Paths, RoundConfig, get_paths, load_round
-from cpsa.data.codebook import Codebook, load_codebook
+from cpsa.config import Paths, get_paths, load_round
+from cpsa.data.codebook import load_codebook
 from cpsa.data.reference import load_reference
 from cpsa.report import improvement_plan as plan
 from cpsa.report import md
 from cpsa.report import text as t
 from cpsa.report import verdicts as v
+from cpsa.report.cpp import CppData
 from cpsa.tables import benchmark as bm
-from cpsa.tables.read import CppBundle, load_cpp_bundle, resolve_dir
+from cpsa.tables.read import load_cpp_bundle, resolve_dir
 
 REST = "Rest of Scotland"
 TOP_PRIORITIES = 5
@@ -79,17 +80,11 @@ class Question:
 
 
 @dataclass(frozen=True)
-class Kit:
-    """One CPP's workshop material (its own tables only)."""
+class Kit(CppData):
+    """One CPP's workshop material (its own tables only): its report data plus where the
+    board stands among the boards."""
 
-    round: str
-    cpp: str
-    name: str
-    config: RoundConfig
-    codebook: Codebook
-    bundle: CppBundle
     benchmark: pd.DataFrame | None
-    paths: Paths
 
     @classmethod
     def load(
@@ -117,27 +112,7 @@ class Kit:
             paths=paths,
         )
 
-    # -- facts ----------------------------------------------------------------------------
-
-    @property
-    def board(self) -> str:
-        return f"{self.name} Community Planning Partnership"
-
-    @property
-    def reportable(self) -> bool:
-        return self.bundle.reportable
-
-    @property
-    def min_respondents(self) -> int:
-        th = self.bundle.summary.get("thresholds") or {}
-        return int(
-            th.get(
-                "min_respondents_report",
-                self.bundle.summary.get(
-                    "min_respondents", self.config.thresholds.min_respondents_report
-                ),
-            )
-        )
+    # -- facts (name, board, reportable, min_respondents: from CppData) ----------------
 
     def _text(self, item: str) -> str:
         return self.codebook.statement(item).text.rstrip(".")
