@@ -311,9 +311,7 @@ class PlanContext:
 def _load(round_: str, cpp: str, tables_dir: str | Path, paths: Paths):
     config = load_round(round_, paths)
     codebook = load_codebook(config.codebook, paths)
-    bundle = load_cpp_bundle(
-        resolve_dir(tables_dir, paths), cpp=cpp, q_threshold=config.thresholds.q_threshold
-    )
+    bundle = load_cpp_bundle(resolve_dir(tables_dir, paths), cpp=cpp)
     ref = load_reference(paths)
     # summary.json always carries the round's thresholds (tables.schema.SUMMARY)
     minimum = int(bundle.summary["thresholds"]["min_respondents_report"])

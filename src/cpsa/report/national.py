@@ -234,7 +234,7 @@ class NationalReport:
             config=config,
             codebook=load_codebook(config.codebook, paths),
             reference=load_reference(paths),
-            tables=load_national(directory, q_threshold=config.thresholds.q_threshold),
+            tables=load_national(directory),
             tables_dir=str(tables_dir),
             synthetic=config.synthetic,
             baseline=baseline,

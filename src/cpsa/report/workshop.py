@@ -100,7 +100,7 @@ class Kit(CppData):
         paths = paths or get_paths()
         config = load_round(round, paths)
         directory = resolve_dir(tables_dir or paths.tables(round) / "by_cpp" / cpp, paths)
-        bundle = load_cpp_bundle(directory, cpp=cpp, q_threshold=config.thresholds.q_threshold)
+        bundle = load_cpp_bundle(directory, cpp=cpp)
         return cls(
             round=round,
             cpp=cpp,

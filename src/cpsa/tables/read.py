@@ -66,12 +66,8 @@ class CppBundle:
         return bool(self.summary["report_allowed"])
 
 
-def load_cpp_bundle(directory: Path, *, cpp: str, q_threshold: float | None = None) -> CppBundle:
-    """Read ``by_cpp/<slug>/`` through the schema.
-
-    ``q_threshold`` is unused (significance is a column of the tables); it is
-    accepted so that callers written before the schema keep working.
-    """
+def load_cpp_bundle(directory: Path, *, cpp: str) -> CppBundle:
+    """Read ``by_cpp/<slug>/`` through the schema (significance is a column of the tables)."""
     summary = schema.read_summary(directory / "summary.json")
     if summary["cpp"] != cpp:
         raise ConfigError(
@@ -94,10 +90,7 @@ class NationalTables:
         return self.frames.get(name)
 
 
-def load_national(directory: Path, *, q_threshold: float | None = None) -> NationalTables:
-    """Every round table through the schema, with the schema's column names.
-
-    ``q_threshold`` is unused (significance is a column of the tables).
-    """
+def load_national(directory: Path) -> NationalTables:
+    """Every round table through the schema, with the schema's column names."""
     frames = {name: read_table(directory / t.file, name) for name, t in schema.TABLES.items()}
     return NationalTables(directory=directory, frames=frames)
