@@ -1,9 +1,12 @@
-"""Report charts: Likert bars, theme profiles, distributions, as matplotlib Figures.
+"""CPP report charts: Likert bars and interval (theme profile) charts, as matplotlib Figures.
 
 Each chart function returns a :class:`~matplotlib.figure.Figure` that a notebook
 can adjust (titles, limits, annotations) before showing it with
 :func:`cpsa.report.display.figure`, which embeds it as SVG (:func:`to_svg`) with
 its alt text and its data table.
+
+National charts are in :mod:`cpsa.report.national_charts`; no chart here draws one
+point per CPP (issue 16: a distribution of CPPs is shown only as rounded quartiles).
 
 Accessibility rules built in (WCAG 2.2 AA): a colour-blind-safe blue/orange
 palette whose every colour has at least 3:1 contrast with the white page, and
@@ -292,104 +295,4 @@ def interval_chart(
             bbox_to_anchor=(0.5, 1.0),
             fontsize=8,
         )
-        return fig
-
-
-def distribution_chart(
-    groups: Sequence[tuple[str, Sequence[float]]],
-    *,
-    overall: Sequence[float | None] | None = None,
-    xlabel: str = "% positive",
-) -> Figure:
-    """Anonymised spread: one unlabelled dot per unit (CPP) per row, with a box of the quartiles.
-
-    Dots are jittered deterministically (by rank) so overlapping values stay
-    visible; ``overall`` adds a diamond for the national figure of each row.
-    """
-    if not groups:
-        raise ValueError("distribution_chart needs at least one group")
-    with matplotlib.rc_context(_RC):
-        fig = _new_figure(7.2, 1.0 + 0.6 * len(groups))
-        ax = fig.add_subplot()
-        ys = list(range(len(groups)))[::-1]
-        for y, (_, values) in zip(ys, groups, strict=True):
-            vals = sorted(v for v in values if v is not None)
-            if not vals:
-                continue
-            ax.boxplot(
-                [vals],
-                positions=[y],
-                orientation="horizontal",
-                widths=0.5,
-                showfliers=False,
-                patch_artist=True,
-                boxprops={"facecolor": "white", "edgecolor": "#4A4A4A"},
-                medianprops={"color": TEXT_COLOUR, "linewidth": 1.5},
-                whiskerprops={"color": "#4A4A4A"},
-                capprops={"color": "#4A4A4A"},
-            )
-            jitter = [((i % 5) - 2) * 0.06 for i in range(len(vals))]
-            ax.scatter(
-                vals,
-                [y + j for j in jitter],
-                s=14,
-                color=SUBJECT_COLOUR,
-                zorder=3,
-                label="One CPP" if y == ys[0] else None,
-            )
-        if overall is not None:
-            pts = [(v, y) for v, y in zip(overall, ys, strict=True) if v is not None]
-            ax.scatter(
-                [p[0] for p in pts],
-                [p[1] for p in pts],
-                marker="D",
-                s=48,
-                color="white",
-                edgecolor=COMPARISON_COLOUR,
-                linewidth=1.8,
-                zorder=4,
-                label="Scotland",
-            )
-        ax.set_yticks(ys, [_wrap(g[0], 34) for g in groups])
-        ax.set_xlim(0, 100)
-        ax.set_xlabel(xlabel)
-        ax.grid(axis="x", color=GRID_COLOUR, linewidth=0.5)
-        ax.set_axisbelow(True)
-        ax.spines[["top", "right"]].set_visible(False)
-        fig.legend(loc="lower center", ncol=2, frameon=False, bbox_to_anchor=(0.5, 1.0))
-        return fig
-
-
-def bar_chart(rows: Sequence[Estimate], *, xlabel: str, colour_key: str = "dont_know") -> Figure:
-    """Horizontal bars with the value printed at the end of each bar (and its interval)."""
-    if not rows:
-        raise ValueError("bar_chart needs at least one row")
-    with matplotlib.rc_context(_RC):
-        fig = _new_figure(7.2, 0.9 + 0.42 * len(rows))
-        ax = fig.add_subplot()
-        ys = list(range(len(rows)))[::-1]
-        for y, r in zip(ys, rows, strict=True):
-            if r.value is None:
-                ax.text(1, y, "not shown", va="center", fontsize=8)
-                continue
-            ax.barh(y, r.value, height=0.6, color=PALETTE[colour_key], hatch=HATCHES[colour_key])
-            end = r.value
-            if r.low is not None and r.high is not None:
-                ax.errorbar(
-                    r.value,
-                    y,
-                    xerr=[[r.value - r.low], [r.high - r.value]],
-                    color=TEXT_COLOUR,
-                    capsize=3,
-                    elinewidth=1,
-                )
-                end = r.high
-            ax.text(end + 1.5, y, f"{int(r.value + 0.5)}%", va="center", fontsize=8)
-        ax.set_yticks(ys, [_wrap(r.label, 40) for r in rows])
-        top = max((r.high or r.value or 0) for r in rows)
-        ax.set_xlim(0, min(100, max(10, top * 1.25 + 5)))
-        ax.set_xlabel(xlabel)
-        ax.grid(axis="x", color=GRID_COLOUR, linewidth=0.5)
-        ax.set_axisbelow(True)
-        ax.spines[["top", "right"]].set_visible(False)
         return fig
