@@ -23,7 +23,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import json
 import re
 from dataclasses import dataclass
 
@@ -252,14 +251,6 @@ def wordings(text: str) -> list[str]:
 
 def style_of(n_header_rows: int) -> str:
     return {1: "one header row", 2: "SurveyMonkey-style", 3: "Qualtrics-style"}[n_header_rows]
-
-
-def import_id(cell: str) -> str:
-    """The id inside a Qualtrics ``{"ImportId": "QID1_1"}`` cell ("" when absent)."""
-    try:
-        return str(json.loads(cell).get("ImportId", ""))
-    except (ValueError, AttributeError):
-        return ""
 
 
 # ---------------------------------------------------------------- XLSX worksheets

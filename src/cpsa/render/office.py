@@ -54,23 +54,6 @@ def svg_to_png(svgs: Sequence[bytes], *, ppi: int = PNG_PPI) -> list[bytes]:
     return list(out) if isinstance(out, list) else [out]
 
 
-def pngify(markdown: str) -> str:
-    """The Markdown with every SVG data-URI image replaced by a PNG data URI."""
-    matches = [m for m in IMAGE_RE.finditer(markdown) if m["mime"] == "image/svg+xml"]
-    if not matches:
-        return markdown
-    pngs = svg_to_png([base64.b64decode("".join(m["data"].split())) for m in matches])
-    by_start = {m.start(): png for m, png in zip(matches, pngs, strict=True)}
-
-    def replace(m: re.Match[str]) -> str:
-        png = by_start.get(m.start())
-        if png is None:
-            return m.group(0)
-        return f"![{m['alt']}](data:image/png;base64,{base64.b64encode(png).decode('ascii')})"
-
-    return IMAGE_RE.sub(replace, markdown)
-
-
 def _normalise(data: bytes, timestamp: int) -> bytes:
     return ooxml.fixed_dates(data, dt.datetime.fromtimestamp(timestamp, tz=dt.UTC))
 

@@ -95,26 +95,6 @@ def significance(
     return f"{words} than {versus}" if versus else words
 
 
-def share_phrase(p: float | None) -> str:
-    """A percentage said as words a board member would use: 74 -> 'about three in four'."""
-    if missing(p):
-        return "an unknown share"
-    p = float(p)
-    for threshold, words in (
-        (97.5, "almost all"),
-        (85, "most"),
-        (70, "about three in four"),
-        (60, "about two in three"),
-        (45, "about half"),
-        (30, "about one in three"),
-        (20, "about one in four"),
-        (5, "a few"),
-    ):
-        if p >= threshold:
-            return words
-    return "almost none"
-
-
 def _round_half_up(x: float) -> int:
     # Python's round() rounds half to even (72.5 -> 72); readers expect 73.
     return int(math.floor(x + 0.5))
